@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Zibri",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "ZibriSchema", targets: ["ZibriSchema"]),
+        .library(name: "ZibriValidation", targets: ["ZibriValidation"]),
+        .executable(name: "zibri", targets: ["zibri"]),
+    ],
+    dependencies: [
+        // 5.x keeps duplicate mapping keys in the node tree; 6.x throws on the first one,
+        // which would make "every problem in one pass" impossible for duplicate keys.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "ZibriSchema",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ZibriValidation",
+            dependencies: ["ZibriSchema"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zibri",
+            dependencies: [
+                "ZibriSchema",
+                "ZibriValidation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZibriSchemaTests",
+            dependencies: ["ZibriSchema", "ZibriValidation"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZibriValidationTests",
+            dependencies: ["ZibriSchema", "ZibriValidation"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "zibriTests",
+            dependencies: ["zibri"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,136 @@
+/// `http:` of the spec.
+public struct HTTPSettings: Sendable {
+    public var basePath: Located<String>?
+    public var routes: [HTTPRoute] = []
+}
+
+public struct HTTPRoute: Sendable {
+    public static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    public var method: String
+    public var path: String
+    /// The route's key, `GET /users/{id}`.
+    public var location: SourceLocation
+    public var handler: Located<String>?
+    public var summary: String?
+    public var description: String?
+    public var params: [Property] = []
+    public var query: [Property] = []
+    public var headers: [Property] = []
+    public var body: PropertySchema?
+    public var response: PropertySchema?
+    public var status: Located<Int>?
+    public var auth: Located<AuthRequirement>?
+    public var roles: Located<[String]>?
+    public var keyLocations: [String: SourceLocation] = [:]
+
+    /// The path parameters named in the path, in order: `/a/{x}/b/{y}` gives x, y.
+    public var pathParameterNames: [String] {
+        HTTPRoute.segments(of: path).compactMap(\.parameterName)
+    }
+
+    public enum Segment: Hashable, Sendable {
+        case literal(String)
+        case parameter(String)
+
+        public var parameterName: String? {
+            if case .parameter(let name) = self { return name }
+            return nil
+        }
+    }
+
+    /// Splits a path into segments; `{name}` segments are parameters.
+    public static func segments(of path: String) -> [Segment] {
+        path.split(separator: "/", omittingEmptySubsequences: true).map { part in
+            if part.hasPrefix("{"), part.hasSuffix("}"), part.count >= 2 {
+                return .parameter(String(part.dropFirst().dropLast()))
+            }
+            return .literal(String(part))
+        }
+    }
+}
+
+/// `websocket:` of the spec. Defaults are the documented ones.
+public struct WebSocketSettings: Sendable {
+    public var path: Located<String>
+    public var timeoutInMs: Int = 5000
+    public var isAllowedToConnect: Located<String>?
+    public var auth: Located<AuthRequirement>?
+    public var heartbeatInterval = SpecDuration(milliseconds: 20_000)
+    public var heartbeatTimeout = SpecDuration(milliseconds: 10_000)
+    public var recoveryEnabled = true
+    public var recoveryWindow = SpecDuration(milliseconds: 120_000)
+    public var maxReplay = 1000
+    public var maxMessageBytes = 65_536
+    public var messagesPerSecond = 50
+    public var maxConnections = 10_000
+    public var outboundQueueSize = 1024
+    public var channels: [ChannelDefinition] = []
+    public var onConnect: Located<String>?
+    public var onDisconnect: Located<String>?
+    public var routes: [WebSocketRoute] = []
+    public var keyLocations: [String: SourceLocation] = [:]
+}
+
+public struct ChannelDefinition: Sendable {
+    public var pattern: String
+    public var location: SourceLocation
+    public var clientJoin = false
+    public var join: Located<String>?
+    public var description: String?
+
+    public enum Part: Hashable, Sendable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    /// `room:{roomId}` gives `room:` and the parameter `roomId`; nil if the pattern does not parse.
+    public static func parts(of pattern: String) -> [Part]? {
+        var parts: [Part] = []
+        var literal = ""
+        var index = pattern.startIndex
+        while index < pattern.endIndex {
+            let character = pattern[index]
+            if character == "{" {
+                guard let close = pattern[index...].firstIndex(of: "}") else { return nil }
+                let name = String(pattern[pattern.index(after: index)..<close])
+                guard Identifiers.isIdentifier(name) else { return nil }
+                if !literal.isEmpty { parts.append(.literal(literal)) }
+                if case .parameter = parts.last { return nil }  // `{a}{b}` cannot be split
+                literal = ""
+                parts.append(.parameter(name))
+                index = pattern.index(after: close)
+            } else if character == "}" {
+                return nil
+            } else {
+                literal.append(character)
+                index = pattern.index(after: index)
+            }
+        }
+        if !literal.isEmpty { parts.append(.literal(literal)) }
+        return parts.isEmpty ? nil : parts
+    }
+}
+
+public struct WebSocketRoute: Sendable {
+    public var event: String
+    public var location: SourceLocation
+    public var handler: Located<String>?
+    public var description: String?
+    public var body: PropertySchema?
+    public var response: PropertySchema?
+    public var auth: Located<AuthRequirement>?
+    public var roles: Located<[String]>?
+    public var keyLocations: [String: SourceLocation] = [:]
+}
+
+package enum Identifiers {
+    /// A Swift-friendly identifier: a letter or `_`, then letters, digits or `_`.
+    package static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first else { return false }
+        func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || scalar == "_"
+        }
+        return isLetter(first) && name.unicodeScalars.allSatisfy { isLetter($0) || ($0 >= "0" && $0 <= "9") }
+    }
+}

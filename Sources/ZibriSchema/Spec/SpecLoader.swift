@@ -1,0 +1,75 @@
+public import Foundation
+
+/// The source text of a spec, kept so diagnostics can show the offending line.
+public struct SpecSource: Sendable {
+    public var file: String
+    public var text: String
+
+    public init(file: String, text: String) {
+        self.file = file
+        self.text = text
+    }
+
+    /// The line at 1-based `number`, without its line break.
+    public func line(_ number: Int) -> String? {
+        var current = 1
+        var lineStart = text.startIndex
+        var index = text.startIndex
+        while index < text.endIndex {
+            if text[index] == "\n" {
+                if current == number { return String(text[lineStart..<index]).trimmingTrailingCR() }
+                current += 1
+                lineStart = text.index(after: index)
+            }
+            index = text.index(after: index)
+        }
+        return current == number ? String(text[lineStart...]).trimmingTrailingCR() : nil
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingCR() -> String {
+        hasSuffix("\r") ? String(dropLast()) : self
+    }
+}
+
+/// The result of loading: a spec when the file could be read as one, and every diagnostic.
+public struct SpecLoadResult: Sendable {
+    public var spec: Spec?
+    public var source: SpecSource?
+    public var diagnostics: [Diagnostic]
+}
+
+/// Stages 1 and 2 of the pipeline (YAML, then the typed spec), then stage 3, the linter.
+public enum SpecLoader {
+    /// Reads, parses and lints the file at `path`. `displayName` is the file name used in diagnostics.
+    public static func load(contentsOf path: String, displayName: String? = nil, limits: YAMLLimits = YAMLLimits()) throws
+        -> SpecLoadResult
+    {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return load(bytes: [UInt8](data), file: displayName ?? path, limits: limits)
+    }
+
+    public static func load(bytes: [UInt8], file: String, limits: YAMLLimits = YAMLLimits()) -> SpecLoadResult {
+        let (root, yamlDiagnostics) = YAMLLoader.load(bytes, file: file, limits: limits)
+        let source = String(validating: bytes, as: UTF8.self).map { SpecSource(file: file, text: $0) }
+        guard let root else {
+            return SpecLoadResult(spec: nil, source: source, diagnostics: yamlDiagnostics)
+        }
+        return decodeAndLint(root, file: file, source: source)
+    }
+
+    public static func load(yaml: String, file: String = "spec.zibri.yaml") -> SpecLoadResult {
+        load(bytes: Array(yaml.utf8), file: file)
+    }
+
+    private static func decodeAndLint(_ root: YAMLNode, file: String, source: SpecSource?) -> SpecLoadResult {
+        var decoder = SpecDecoder(file: file)
+        let spec = decoder.decode(root)
+        var diagnostics = decoder.diagnostics
+        if let spec {
+            diagnostics += SpecLinter.lint(spec)
+        }
+        return SpecLoadResult(spec: spec, source: source, diagnostics: diagnostics.sortedByLocation())
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Yams
+
+/// Limits that keep a hostile or broken file from exhausting memory or time.
+public struct YAMLLimits: Sendable {
+    /// Files over this size are refused before parsing.
+    public var maxFileBytes: Int = 8 * 1024 * 1024
+    /// Nodes after alias expansion ("billion laughs" protection).
+    public var maxNodes: Int = 1_000_000
+    /// Nesting depth of mappings and lists.
+    public var maxDepth: Int = 128
+
+    public init() {}
+}
+
+/// Stage 1 of the pipeline: bytes to a `YAMLNode` tree with positions, or diagnostics.
+public enum YAMLLoader {
+    public static func load(
+        _ bytes: [UInt8], file: String, limits: YAMLLimits = YAMLLimits()
+    ) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        guard bytes.count <= limits.maxFileBytes else {
+            return (
+                nil,
+                [
+                    .error(
+                        "file-too-large",
+                        "the file is \(bytes.count) bytes, over the limit of \(limits.maxFileBytes) bytes",
+                        at: start)
+                ]
+            )
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            return (nil, [.error("invalid-encoding", "the file is not valid UTF-8", at: invalidUTF8Location(bytes, file))])
+        }
+        return load(text, file: file, limits: limits)
+    }
+
+    public static func load(
+        _ text: String, file: String, limits: YAMLLimits = YAMLLimits()
+    ) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        let node: Node?
+        do {
+            node = try Parser(yaml: text, resolver: .basic).singleRoot()
+        } catch let error as YamlError {
+            return (nil, [syntaxDiagnostic(error, file: file)])
+        } catch {
+            return (nil, [.error("yaml-syntax", "\(error)", at: start)])
+        }
+        guard let node else {
+            return (nil, [.error("empty-spec", "the spec is empty", at: start)])
+        }
+        var converter = Converter(file: file, limits: limits)
+        let root = converter.convert(node, depth: 0)
+        if let problem = converter.problem {
+            return (nil, [problem])
+        }
+        return (root, [])
+    }
+
+    private struct Converter {
+        let file: String
+        let limits: YAMLLimits
+        var nodeCount = 0
+        var problem: Diagnostic?
+
+        mutating func convert(_ node: Node, depth: Int) -> YAMLNode {
+            let location = node.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
+                ?? SourceLocation(file: file, line: 1, column: 1)
+            nodeCount += 1
+            if problem != nil {
+                return YAMLNode(.scalar(YAMLScalar(text: "", value: .null, isQuoted: false)), at: location)
+            }
+            if nodeCount > limits.maxNodes {
+                problem = .error(
+                    "yaml-too-large",
+                    "the document expands to more than \(limits.maxNodes) nodes",
+                    at: location,
+                    hint: "aliases that refer to aliases multiply the document's size")
+            } else if depth > limits.maxDepth {
+                problem = .error(
+                    "yaml-too-deep", "the document nests deeper than \(limits.maxDepth) levels", at: location)
+            }
+            switch node {
+            case .scalar(let scalar):
+                let quoted = scalar.style != .plain && scalar.style != .any
+                // `!!str 12` and `! 12` are strings whatever they look like.
+                let explicitString = ["tag:yaml.org,2002:str", "!"].contains(scalar.tag.description)
+                let value: YAMLScalar.Value =
+                    quoted || explicitString ? .string(scalar.string) : YAMLScalar.resolvePlain(scalar.string)
+                return YAMLNode(.scalar(YAMLScalar(text: scalar.string, value: value, isQuoted: quoted)), at: location)
+            case .sequence(let sequence):
+                var items: [YAMLNode] = []
+                items.reserveCapacity(sequence.count)
+                for item in sequence where problem == nil {
+                    items.append(convert(item, depth: depth + 1))
+                }
+                return YAMLNode(.sequence(items), at: location)
+            case .mapping(let mapping):
+                var pairs: [YAMLPair] = []
+                pairs.reserveCapacity(mapping.count)
+                for (key, value) in mapping where problem == nil {
+                    pairs.append(YAMLPair(key: convert(key, depth: depth + 1), value: convert(value, depth: depth + 1)))
+                }
+                return YAMLNode(.mapping(pairs), at: location)
+            }
+        }
+    }
+
+    private static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+        func location(_ mark: Mark) -> SourceLocation {
+            SourceLocation(file: file, line: mark.line, column: mark.column)
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            var message = "YAML syntax error: \(problem)"
+            if let context {
+                message += " (\(context.text) at \(context.mark.line):\(context.mark.column))"
+            }
+            return .error("yaml-syntax", message, at: location(mark))
+        case .reader(let problem, let offset, _, let yaml):
+            var line = 1
+            var column = 1
+            if let offset {
+                for character in yaml.prefix(offset) {
+                    if character == "\n" {
+                        line += 1
+                        column = 1
+                    } else {
+                        column += character.unicodeScalars.count
+                    }
+                }
+            }
+            return .error("yaml-syntax", "YAML syntax error: \(problem)", at: SourceLocation(file: file, line: line, column: column))
+        default:
+            return .error("yaml-syntax", "YAML error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+
+    private static func invalidUTF8Location(_ bytes: [UInt8], _ file: String) -> SourceLocation {
+        // Find the first byte that does not start or continue a valid sequence, by decoding.
+        var line = 1
+        var column = 1
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if scalar == "\n" {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
+            case .emptyInput, .error:
+                break loop
+            }
+        }
+        return SourceLocation(file: file, line: line, column: column)
+    }
+}
