@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "ZibriSchema", targets: ["ZibriSchema"]),
         .library(name: "ZibriValidation", targets: ["ZibriValidation"]),
+        .library(name: "ZibriTesting", targets: ["ZibriTesting"]),
         .executable(name: "zibri", targets: ["zibri"]),
     ],
     dependencies: [
@@ -31,6 +32,11 @@ let package = Package(
             dependencies: ["ZibriSchema"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ZibriTesting",
+            dependencies: ["ZibriSchema", "ZibriValidation"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "zibri",
             dependencies: [
@@ -42,17 +48,19 @@ let package = Package(
         ),
         .testTarget(
             name: "ZibriSchemaTests",
-            dependencies: ["ZibriSchema", "ZibriValidation"],
+            dependencies: ["ZibriSchema", "ZibriTesting"],
+            exclude: ["Snippets", "Corpus"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ZibriValidationTests",
-            dependencies: ["ZibriSchema", "ZibriValidation"],
+            dependencies: ["ZibriSchema", "ZibriValidation", "ZibriTesting"],
+            exclude: ["Snippets"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "zibriTests",
-            dependencies: ["zibri"],
+            dependencies: ["zibri", "ZibriTesting"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -58,7 +58,8 @@ public struct SchemaValidator: Sendable {
             guard case .bool = value else { return typeMismatch(value, schema, pointer, &problems) }
         case .date:
             guard case .string(let text) = value, let date = ISO8601.parse(text) else {
-                return add(&problems, pointer, "type", "must be an ISO 8601 date or date-time, is \(Self.describe(value))")
+                return add(
+                    &problems, pointer, "type", "must be an ISO 8601 date or date-time, is \(Self.describe(value))")
             }
             if let after = schema.after.flatMap(ISO8601.parse), date <= after {
                 add(&problems, pointer, "after", "must be after \(schema.after!)")
@@ -79,12 +80,14 @@ public struct SchemaValidator: Sendable {
             guard case .object(let members) = value else { return typeMismatch(value, schema, pointer, &problems) }
             guard let model = models[name] else { return }
             checkObject(
-                members, properties: model.properties, additional: model.additionalProperties, pointer, depth, &problems)
+                members, properties: model.properties, additional: model.additionalProperties, pointer, depth, &problems
+            )
         }
         if let members = schema.enumValues, !members.contains(value) {
             add(
                 &problems, pointer, "enum",
-                "must be one of \(members.map { Self.shorten($0.jsonText) }.joined(separator: ", ")), is \(Self.describe(value))")
+                "must be one of \(members.map { Self.shorten($0.jsonText) }.joined(separator: ", ")), is \(Self.describe(value))"
+            )
         }
         if let constant = schema.constValue, constant != value {
             add(&problems, pointer, "const", "must be \(Self.shorten(constant.jsonText)), is \(Self.describe(value))")
@@ -187,7 +190,9 @@ public struct SchemaValidator: Sendable {
             switch additional {
             case .allowed: break
             case .forbidden:
-                add(&problems, childPointer, "additionalProperties", "is not allowed: '\(Self.shorten(key))' is not a property")
+                add(
+                    &problems, childPointer, "additionalProperties",
+                    "is not allowed: '\(Self.shorten(key))' is not a property")
             case .schema(let schema):
                 check(members[key]!, against: schema, at: childPointer, depth: depth + 1, into: &problems)
             }

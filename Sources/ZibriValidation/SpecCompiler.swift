@@ -36,7 +36,9 @@ public enum SpecCompiler {
             guard let problem = problems.first else { return }
             let place = problem.pointer.isEmpty ? "" : " at \(problem.pointer)"
             diagnostics.append(
-                .error(rule, "\(what) breaks its own property's constraints\(place): \(problem.message)", at: schema.location(of: key)))
+                .error(
+                    rule, "\(what) breaks its own property's constraints\(place): \(problem.message)",
+                    at: schema.location(of: key)))
         }
         if let value = schema.defaultValue {
             report("default", "invalid-default", "'default'", validator.validate(value))
@@ -65,6 +67,10 @@ public enum SpecChecker {
 
     public static func check(yaml: String, file: String = "spec.zibri.yaml") -> SpecLoadResult {
         addCompileDiagnostics(SpecLoader.load(yaml: yaml, file: file))
+    }
+
+    public static func check(bytes: [UInt8], file: String) -> SpecLoadResult {
+        addCompileDiagnostics(SpecLoader.load(bytes: bytes, file: file))
     }
 
     private static func addCompileDiagnostics(_ result: SpecLoadResult) -> SpecLoadResult {

@@ -48,7 +48,8 @@ struct LintCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("zibri: error: cannot read '\(file)': \(reason)\n".utf8))
             }
         }
-        let renderer = DiagnosticRenderer(format: DiagnosticRenderer.Format(rawValue: format.rawValue)!, colors: useColors)
+        let renderer = DiagnosticRenderer(
+            format: DiagnosticRenderer.Format(rawValue: format.rawValue)!, colors: useColors)
         print(renderer.render(diagnostics, sources: sources), terminator: "")
         if unreadable { throw ExitCode(ZibriCommand.usageExitCode) }
         if diagnostics.hasErrors || (strict && !diagnostics.isEmpty) { throw ExitCode(1) }

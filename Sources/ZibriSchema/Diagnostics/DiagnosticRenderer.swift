@@ -39,7 +39,8 @@ public struct DiagnosticRenderer: Sendable {
         var output = ""
         for diagnostic in diagnostics {
             let severity = diagnostic.severity == .error ? paint("error", "1;31") : paint("warning", "1;35")
-            output += paint("\(diagnostic.location):", "1") + " \(severity): "
+            output +=
+                paint("\(diagnostic.location):", "1") + " \(severity): "
                 + paint(diagnostic.message, "1") + " [\(diagnostic.rule)]\n"
             if let line = sources[diagnostic.location.file]?.line(diagnostic.location.line) {
                 output += line + "\n"
@@ -91,7 +92,8 @@ public struct DiagnosticRenderer: Sendable {
             let command = diagnostic.severity == .error ? "error" : "warning"
             var message = "\(diagnostic.message) [\(diagnostic.rule)]"
             if let hint = diagnostic.hint { message += "\nhint: \(hint)" }
-            output += "::\(command) file=\(escapeProperty(diagnostic.location.file)),line=\(diagnostic.location.line),"
+            output +=
+                "::\(command) file=\(escapeProperty(diagnostic.location.file)),line=\(diagnostic.location.line),"
                 + "col=\(diagnostic.location.column),title=\(escapeProperty("zibri \(diagnostic.rule)"))::\(escapeData(message))\n"
         }
         return output

@@ -44,9 +44,11 @@ public struct ModelResolver {
             return result
         }
         let baseName = derivation.base.value
-        if let cycleStart = visiting.firstIndex(of: baseName) {
-            let cycle = (visiting[cycleStart...] + [baseName]).joined(separator: " → ")
-            diagnostics.append(.error("from-cycle", "model '\(name)' derives from itself: \(cycle)", at: derivation.base.location))
+        if baseName == name || visiting.contains(baseName) {
+            let cycleStart = visiting.firstIndex(of: baseName) ?? visiting.endIndex
+            let cycle = (visiting[cycleStart...] + [name, baseName]).joined(separator: " → ")
+            diagnostics.append(
+                .error("from-cycle", "model '\(name)' derives from itself: \(cycle)", at: derivation.base.location))
             failed.insert(name)
             return nil
         }

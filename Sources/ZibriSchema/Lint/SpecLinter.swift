@@ -59,12 +59,14 @@ public struct SpecLinter {
                         ?? "a type is string, integer, number, boolean, date, array, object, any or a model's name"))
         }
         let builtInType: String? = if case .model = schema.type { nil } else { typeName }
-        for (key, types) in PropertySchema.typedKeys.sorted(by: { $0.key < $1.key }) where schema.keyLocations[key] != nil {
+        for (key, types) in PropertySchema.typedKeys.sorted(by: { $0.key < $1.key })
+        where schema.keyLocations[key] != nil {
             guard let builtInType, types.contains(builtInType) else {
                 report(
                     .error(
                         "constraint-type-mismatch", "'\(key)' does not apply to \(typeName)",
-                        at: schema.location(of: key), hint: "'\(key)' applies to \(types.sorted().joined(separator: " and "))"))
+                        at: schema.location(of: key),
+                        hint: "'\(key)' applies to \(types.sorted().joined(separator: " and "))"))
                 continue
             }
         }
@@ -74,13 +76,17 @@ public struct SpecLinter {
         if let low = schema.exclusiveMinimum, let high = schema.exclusiveMaximum, low >= high {
             report(
                 .error(
-                    "min-greater-than-max", "'exclusiveMinimum' (\(low)) must be less than 'exclusiveMaximum' (\(high))",
+                    "min-greater-than-max",
+                    "'exclusiveMinimum' (\(low)) must be less than 'exclusiveMaximum' (\(high))",
                     at: schema.location(of: "exclusiveMinimum")))
         }
-        if let after = schema.after.flatMap(ISO8601.parse), let before = schema.before.flatMap(ISO8601.parse), after >= before {
+        if let after = schema.after.flatMap(ISO8601.parse), let before = schema.before.flatMap(ISO8601.parse),
+            after >= before
+        {
             report(
                 .error(
-                    "min-greater-than-max", "'after' (\(schema.after!)) must be earlier than 'before' (\(schema.before!))",
+                    "min-greater-than-max",
+                    "'after' (\(schema.after!)) must be earlier than 'before' (\(schema.before!))",
                     at: schema.location(of: "after")))
         }
         if let pattern = schema.pattern {
@@ -102,12 +108,16 @@ public struct SpecLinter {
         }
         if let members = schema.enumValues {
             if members.isEmpty {
-                report(.error("empty-enum", "'enum' is empty: no value could ever be valid", at: schema.location(of: "enum")))
+                report(
+                    .error(
+                        "empty-enum", "'enum' is empty: no value could ever be valid", at: schema.location(of: "enum")))
             }
             var seen: Set<JSONValue> = []
             for member in members where !seen.insert(member).inserted {
                 report(
-                    .error("duplicate-enum-member", "'enum' lists \(member.jsonText) more than once", at: schema.location(of: "enum")))
+                    .error(
+                        "duplicate-enum-member", "'enum' lists \(member.jsonText) more than once",
+                        at: schema.location(of: "enum")))
             }
         }
         if let items = schema.items?.value {
@@ -169,7 +179,8 @@ public struct SpecLinter {
                         let chain = newPath.map { "\($0.0).\($0.1.name)" }.joined(separator: " → ") + " → \(model.name)"
                         report(
                             .error(
-                                "model-cycle", "model '\(model.name)' can never be written: it requires itself through \(chain)",
+                                "model-cycle",
+                                "model '\(model.name)' can never be written: it requires itself through \(chain)",
                                 at: newPath[0].1.location, hint: "make one property on the way optional or nullable"))
                     } else if visited.insert(edge.target).inserted {
                         stack.append((edge.target, newPath))
@@ -191,7 +202,9 @@ public struct SpecLinter {
     private mutating func lintUnusedModels() {
         var roots: [String] = []
         for route in spec.http.routes {
-            for schema in (route.params + route.query + route.headers).map(\.schema) + [route.body, route.response].compactMap({ $0 }) {
+            for schema in (route.params + route.query + route.headers).map(\.schema)
+                + [route.body, route.response].compactMap({ $0 })
+            {
                 roots += referencedModels(schema)
             }
         }
@@ -245,11 +258,15 @@ public struct SpecLinter {
             if ["GET", "HEAD", "DELETE"].contains(route.method), let body = route.body {
                 report(
                     .warning(
-                        "body-not-allowed", "\(route.method) requests should not have a body; clients and proxies may drop it",
+                        "body-not-allowed",
+                        "\(route.method) requests should not have a body; clients and proxies may drop it",
                         at: route.keyLocations["body"] ?? body.location))
             }
             if let status = route.status, !(100...599).contains(status.value) {
-                report(.error("invalid-status", "status \(status.value) is not an HTTP status (100-599)", at: status.location))
+                report(
+                    .error(
+                        "invalid-status", "status \(status.value) is not an HTTP status (100-599)", at: status.location)
+                )
             }
             lintAuth(route.auth, route.roles)
         }
@@ -262,16 +279,18 @@ public struct SpecLinter {
             report(.error("invalid-path", "the path names the parameter '\(name)' twice", at: route.location))
         }
         let declared = route.params.map(\.name)
-        for name in names where !declared.contains(name) {
+        for name in Array(seen).sorted() where !declared.contains(name) {
             report(
                 .warning(
-                    "undeclared-path-param", "path parameter '\(name)' is not declared in 'params'; it is taken as a string",
+                    "undeclared-path-param",
+                    "path parameter '\(name)' is not declared in 'params'; it is taken as a string",
                     at: route.location, hint: "declare it: params: { \(name): { type: string } }"))
         }
         for parameter in route.params where !names.contains(parameter.name) {
             report(
                 .error(
-                    "unused-path-param", "parameter '\(parameter.name)' is declared but the path has no '{\(parameter.name)}'",
+                    "unused-path-param",
+                    "parameter '\(parameter.name)' is declared but the path has no '{\(parameter.name)}'",
                     at: parameter.location, hint: Suggestions.hint(for: parameter.name, in: names)))
         }
     }
@@ -281,7 +300,8 @@ public struct SpecLinter {
         if let auth, auth.value != .none {
             report(
                 .error(
-                    "auth-not-configured", "'auth: \(auth.value.rawValue)' needs an 'auth' section at the top of the spec",
+                    "auth-not-configured",
+                    "'auth: \(auth.value.rawValue)' needs an 'auth' section at the top of the spec",
                     at: auth.location, hint: "add auth: { jwt: { secretEnv: YOUR_SECRET_VARIABLE } }"))
         }
         if let roles {
@@ -296,12 +316,18 @@ public struct SpecLinter {
 
     private mutating func lintWebSocket() {
         guard let websocket = spec.websocket else { return }
-        let socketShape = Self.shape(websocket.path.value)
-        for route in spec.http.routes where route.method == "GET" && Self.shape(fullPath(route)) == socketShape {
+        let socketSegments = HTTPRoute.segments(of: websocket.path.value)
+        for route in spec.http.routes where route.method == "GET" {
+            let routeSegments = HTTPRoute.segments(of: fullPath(route))
+            // The upgrade request is a GET that the route would match too.
+            let matches =
+                routeSegments.count == socketSegments.count
+                && zip(routeSegments, socketSegments).allSatisfy { $0.parameterName != nil || $0 == $1 }
+            guard matches else { continue }
             report(
                 .error(
                     "websocket-path-collision",
-                    "the WebSocket path '\(websocket.path.value)' is also the HTTP route 'GET \(route.path)' (line \(route.location.line))",
+                    "the WebSocket path '\(websocket.path.value)' is also matched by the HTTP route 'GET \(route.path)' (line \(route.location.line))",
                     at: websocket.path.location))
         }
         lintAuth(websocket.auth, nil)
@@ -309,7 +335,8 @@ public struct SpecLinter {
             if route.event.hasPrefix("ws:") {
                 report(
                     .error(
-                        "reserved-event", "'\(route.event)': events starting with 'ws:' are reserved for Zibri's own events",
+                        "reserved-event",
+                        "'\(route.event)': events starting with 'ws:' are reserved for Zibri's own events",
                         at: route.location))
             } else if route.event.trimmingCharacters(in: .whitespaces).isEmpty {
                 report(.error("invalid-event", "an event name cannot be empty", at: route.location))

@@ -44,7 +44,8 @@ public enum ISO8601 {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             guard index + 1 == bytes.count else { return nil }
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard index + 6 == bytes.count, let hours = number(bytes, index + 1, 2), bytes[index + 3] == UInt8(ascii: ":"),
+            guard index + 6 == bytes.count, let hours = number(bytes, index + 1, 2),
+                bytes[index + 3] == UInt8(ascii: ":"),
                 let minutes = number(bytes, index + 4, 2), hours < 24, minutes < 60
             else { return nil }
             offset = (hours * 60 + minutes) * 60 * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)

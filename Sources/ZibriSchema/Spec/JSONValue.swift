@@ -84,7 +84,13 @@ extension JSONValue {
         case .bool(let value): output += value ? "true" : "false"
         case .integer(let value): output += String(value)
         case .number(let value):
-            if let whole = Int(exactly: value) { output += String(whole) } else if value.isFinite { output += "\(value)" } else { output += "null" }
+            if let whole = Int(exactly: value) {
+                output += String(whole)
+            } else if value.isFinite {
+                output += "\(value)"
+            } else {
+                output += "null"
+            }
         case .string(let value): JSONValue.writeString(value, to: &output)
         case .array(let values):
             output += "["

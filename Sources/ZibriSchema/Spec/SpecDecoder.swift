@@ -25,7 +25,9 @@ struct SpecDecoder {
                 report(
                     .error(
                         "unknown-version", "unknown spec format version '\(text)'", at: node.location,
-                        hint: "this Zibri reads version \(Spec.supportedVersions.map { "\"\($0)\"" }.joined(separator: ", "))"))
+                        hint:
+                            "this Zibri reads version \(Spec.supportedVersions.map { "\"\($0)\"" }.joined(separator: ", "))"
+                    ))
             }
         }
         let info = fields["info"].flatMap { decodeInfo($0) } ?? Info(title: "", version: "")
@@ -51,7 +53,9 @@ struct SpecDecoder {
     }
 
     mutating func decodeInfo(_ node: YAMLNode) -> Info? {
-        guard let fields = fields(node, "'info'", allowed: ["title", "version", "description"], required: ["title", "version"])
+        guard
+            let fields = fields(
+                node, "'info'", allowed: ["title", "version", "description"], required: ["title", "version"])
         else { return nil }
         return Info(
             title: fields["title"].flatMap { scalarText($0, "'title'") } ?? "",
@@ -115,7 +119,9 @@ struct SpecDecoder {
                         hint: "a model name starts with a letter and has only letters, digits and '_'"))
             }
             if TypeName.builtIn[name] != nil {
-                report(.error("invalid-name", "'\(name)' is a built-in type and cannot name a model", at: pair.key.location))
+                report(
+                    .error(
+                        "invalid-name", "'\(name)' is a built-in type and cannot name a model", at: pair.key.location))
             }
             return decodeModel(name: name, pair.value, at: pair.key.location)
         }
@@ -143,7 +149,10 @@ struct SpecDecoder {
             }
         } else {
             for key in ["pick", "omit"] where fields[key] != nil {
-                report(.error("missing-key", "'\(key)' needs 'from': the model to take properties from", at: fields.keyLocations[key]!))
+                report(
+                    .error(
+                        "missing-key", "'\(key)' needs 'from': the model to take properties from",
+                        at: fields.keyLocations[key]!))
             }
             if partial {
                 model.properties = model.properties.map { property in
@@ -283,7 +292,8 @@ struct SpecDecoder {
         }
         checkPath(path, at: pair.key.location, what: "the route's path", allowsParameters: true)
         var route = HTTPRoute(method: method, path: path, location: pair.key.location)
-        guard let fields = fields(pair.value, "route '\(key)'", allowed: Self.httpRouteKeys, required: ["handler"]) else {
+        guard let fields = fields(pair.value, "route '\(key)'", allowed: Self.httpRouteKeys, required: ["handler"])
+        else {
             return route
         }
         route.keyLocations = fields.keyLocations
@@ -299,13 +309,16 @@ struct SpecDecoder {
             route.status = Located(status, at: node.location)
         }
         route.auth = fields["auth"].flatMap { authRequirement($0) }
-        route.roles = fields["roles"].flatMap { node in strings(node, "'roles'").map { Located($0, at: node.location) } }
+        route.roles = fields["roles"].flatMap { node in strings(node, "'roles'").map { Located($0, at: node.location) }
+        }
         return route
     }
 
     // MARK: WebSocket
 
-    static let webSocketKeys = ["path", "connection", "heartbeat", "recovery", "limits", "channels", "lifecycle", "routes"]
+    static let webSocketKeys = [
+        "path", "connection", "heartbeat", "recovery", "limits", "channels", "lifecycle", "routes",
+    ]
     static let webSocketRouteKeys = ["handler", "description", "body", "response", "auth", "roles"]
 
     mutating func decodeWebSocket(_ node: YAMLNode) -> WebSocketSettings? {
@@ -325,9 +338,15 @@ struct SpecDecoder {
             settings.isAllowedToConnect = connection["isAllowedToConnect"].flatMap { name($0, "policy") }
             settings.auth = connection["auth"].flatMap { authRequirement($0) }
         }
-        if let node = fields["heartbeat"], let heartbeat = self.fields(node, "'heartbeat'", allowed: ["interval", "timeout"]) {
-            if let value = heartbeat["interval"].flatMap({ duration($0, "'interval'") }) { settings.heartbeatInterval = value }
-            if let value = heartbeat["timeout"].flatMap({ duration($0, "'timeout'") }) { settings.heartbeatTimeout = value }
+        if let node = fields["heartbeat"],
+            let heartbeat = self.fields(node, "'heartbeat'", allowed: ["interval", "timeout"])
+        {
+            if let value = heartbeat["interval"].flatMap({ duration($0, "'interval'") }) {
+                settings.heartbeatInterval = value
+            }
+            if let value = heartbeat["timeout"].flatMap({ duration($0, "'timeout'") }) {
+                settings.heartbeatTimeout = value
+            }
         }
         if let node = fields["recovery"],
             let recovery = self.fields(node, "'recovery'", allowed: ["enabled", "window", "maxReplay"])
@@ -346,13 +365,15 @@ struct SpecDecoder {
             if let value = limits["maxMessageBytes"].flatMap({ integer($0, "'maxMessageBytes'", in: 1...Int.max) }) {
                 settings.maxMessageBytes = value
             }
-            if let value = limits["messagesPerSecond"].flatMap({ integer($0, "'messagesPerSecond'", in: 1...Int.max) }) {
+            if let value = limits["messagesPerSecond"].flatMap({ integer($0, "'messagesPerSecond'", in: 1...Int.max) })
+            {
                 settings.messagesPerSecond = value
             }
             if let value = limits["maxConnections"].flatMap({ integer($0, "'maxConnections'", in: 1...Int.max) }) {
                 settings.maxConnections = value
             }
-            if let value = limits["outboundQueueSize"].flatMap({ integer($0, "'outboundQueueSize'", in: 1...Int.max) }) {
+            if let value = limits["outboundQueueSize"].flatMap({ integer($0, "'outboundQueueSize'", in: 1...Int.max) })
+            {
                 settings.outboundQueueSize = value
             }
         }
@@ -366,8 +387,12 @@ struct SpecDecoder {
                             "invalid-channel-pattern", "'\(pattern)' is not a channel pattern", at: pair.key.location,
                             hint: "literal text with {name} parameters, e.g. 'room:{roomId}'"))
                 }
-                if let fields = self.fields(pair.value, "channel '\(pattern)'", allowed: ["clientJoin", "join", "description"]) {
-                    if let value = fields["clientJoin"].flatMap({ bool($0, "'clientJoin'") }) { channel.clientJoin = value }
+                if let fields = self.fields(
+                    pair.value, "channel '\(pattern)'", allowed: ["clientJoin", "join", "description"])
+                {
+                    if let value = fields["clientJoin"].flatMap({ bool($0, "'clientJoin'") }) {
+                        channel.clientJoin = value
+                    }
                     channel.join = fields["join"].flatMap { name($0, "policy") }
                     channel.description = fields["description"].flatMap { string($0, "'description'") }
                 }
@@ -417,7 +442,8 @@ struct SpecDecoder {
     }
 
     mutating func wrongType(_ node: YAMLNode, _ what: String, expected: String) {
-        report(.error("wrong-type", "expected \(expected) for \(what), found \(node.kindDescription)", at: node.location))
+        report(
+            .error("wrong-type", "expected \(expected) for \(what), found \(node.kindDescription)", at: node.location))
     }
 
     /// The pairs of a mapping with string keys, reporting duplicate keys (the first one wins).
@@ -431,7 +457,10 @@ struct SpecDecoder {
         var unique: [YAMLPair] = []
         for pair in pairs {
             guard let key = pair.key.scalar?.text else {
-                report(.error("wrong-type", "keys of \(what) must be strings, found \(pair.key.kindDescription)", at: pair.key.location))
+                report(
+                    .error(
+                        "wrong-type", "keys of \(what) must be strings, found \(pair.key.kindDescription)",
+                        at: pair.key.location))
                 continue
             }
             if let first = seen[key] {
@@ -534,18 +563,25 @@ struct SpecDecoder {
             return duration
         }
         let hint: String? =
-            if case .integer(let number) = node.scalar?.value { "add a unit: \(number)ms, \(number)s, \(number)m or \(number)h" } else {
+            if case .integer(let number) = node.scalar?.value {
+                "add a unit: \(number)ms, \(number)s, \(number)m or \(number)h"
+            } else {
                 "write a number and a unit: 500ms, 20s, 2m or 1h"
             }
         report(
-            .error("invalid-duration", "\(what) must be a duration, found '\(node.scalar?.text ?? node.kindDescription)'", at: node.location, hint: hint))
+            .error(
+                "invalid-duration", "\(what) must be a duration, found '\(node.scalar?.text ?? node.kindDescription)'",
+                at: node.location, hint: hint))
         return nil
     }
 
     mutating func dateLiteral(_ node: YAMLNode, _ what: String) -> String? {
         guard let text = string(node, what) else { return nil }
         if ISO8601.parse(text) == nil {
-            report(.error("invalid-value", "\(what) must be an ISO 8601 date or date-time, found '\(text)'", at: node.location))
+            report(
+                .error(
+                    "invalid-value", "\(what) must be an ISO 8601 date or date-time, found '\(text)'", at: node.location
+                ))
             return nil
         }
         return text

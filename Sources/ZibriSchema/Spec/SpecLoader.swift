@@ -1,35 +1,31 @@
-public import Foundation
+import Foundation
 
 /// The source text of a spec, kept so diagnostics can show the offending line.
 public struct SpecSource: Sendable {
-    public var file: String
-    public var text: String
+    public let file: String
+    public let text: String
+    /// UTF-8 offsets where each line starts, found once.
+    private let lineStarts: [Int]
 
     public init(file: String, text: String) {
         self.file = file
         self.text = text
+        var starts = [0]
+        for (offset, byte) in text.utf8.enumerated() where byte == UInt8(ascii: "\n") {
+            starts.append(offset + 1)
+        }
+        self.lineStarts = starts
     }
 
     /// The line at 1-based `number`, without its line break.
     public func line(_ number: Int) -> String? {
-        var current = 1
-        var lineStart = text.startIndex
-        var index = text.startIndex
-        while index < text.endIndex {
-            if text[index] == "\n" {
-                if current == number { return String(text[lineStart..<index]).trimmingTrailingCR() }
-                current += 1
-                lineStart = text.index(after: index)
-            }
-            index = text.index(after: index)
-        }
-        return current == number ? String(text[lineStart...]).trimmingTrailingCR() : nil
-    }
-}
-
-extension String {
-    fileprivate func trimmingTrailingCR() -> String {
-        hasSuffix("\r") ? String(dropLast()) : self
+        guard number >= 1, number <= lineStarts.count else { return nil }
+        let utf8 = text.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: lineStarts[number - 1])
+        var end =
+            number < lineStarts.count ? utf8.index(utf8.startIndex, offsetBy: lineStarts[number] - 1) : utf8.endIndex
+        if end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
+        return String(decoding: utf8[start..<end], as: UTF8.self)
     }
 }
 
@@ -43,7 +39,9 @@ public struct SpecLoadResult: Sendable {
 /// Stages 1 and 2 of the pipeline (YAML, then the typed spec), then stage 3, the linter.
 public enum SpecLoader {
     /// Reads, parses and lints the file at `path`. `displayName` is the file name used in diagnostics.
-    public static func load(contentsOf path: String, displayName: String? = nil, limits: YAMLLimits = YAMLLimits()) throws
+    public static func load(
+        contentsOf path: String, displayName: String? = nil, limits: YAMLLimits = YAMLLimits()
+    ) throws
         -> SpecLoadResult
     {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -31,7 +31,9 @@ public enum YAMLLoader {
             )
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            return (nil, [.error("invalid-encoding", "the file is not valid UTF-8", at: invalidUTF8Location(bytes, file))])
+            return (
+                nil, [.error("invalid-encoding", "the file is not valid UTF-8", at: invalidUTF8Location(bytes, file))]
+            )
         }
         return load(text, file: file, limits: limits)
     }
@@ -44,7 +46,7 @@ public enum YAMLLoader {
         do {
             node = try Parser(yaml: text, resolver: .basic).singleRoot()
         } catch let error as YamlError {
-            return (nil, [syntaxDiagnostic(error, file: file)])
+            return (nil, [clampedToText(syntaxDiagnostic(error, file: file), text)])
         } catch {
             return (nil, [.error("yaml-syntax", "\(error)", at: start)])
         }
@@ -66,7 +68,8 @@ public enum YAMLLoader {
         var problem: Diagnostic?
 
         mutating func convert(_ node: Node, depth: Int) -> YAMLNode {
-            let location = node.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
+            let location =
+                node.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
                 ?? SourceLocation(file: file, line: 1, column: 1)
             nodeCount += 1
             if problem != nil {
@@ -134,10 +137,23 @@ public enum YAMLLoader {
                     }
                 }
             }
-            return .error("yaml-syntax", "YAML syntax error: \(problem)", at: SourceLocation(file: file, line: line, column: column))
+            return .error(
+                "yaml-syntax", "YAML syntax error: \(problem)",
+                at: SourceLocation(file: file, line: line, column: column))
         default:
             return .error("yaml-syntax", "YAML error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
+    }
+
+    /// libyaml reports an error at the end of input on the line after the last one; point at
+    /// the end of the last line instead, so the caret has a line to stand under.
+    private static func clampedToText(_ diagnostic: Diagnostic, _ text: String) -> Diagnostic {
+        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard diagnostic.location.line > lines.count, let last = lines.last else { return diagnostic }
+        var diagnostic = diagnostic
+        diagnostic.location.line = lines.count
+        diagnostic.location.column = String(decoding: last, as: UTF8.self).unicodeScalars.count + 1
+        return diagnostic
     }
 
     private static func invalidUTF8Location(_ bytes: [UInt8], _ file: String) -> SourceLocation {

@@ -97,8 +97,9 @@ public struct YAMLScalar: Sendable, Hashable {
         case ".nan", ".NaN", ".NAN": return .number(.nan)
         default: break
         }
-        guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
-            || first == UInt8(ascii: ".") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
+        guard let first = text.utf8.first,
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+                || first == UInt8(ascii: ".") || (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9"))
         else { return .string(text) }
         if isDecimalInteger(text) {
             if let value = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text) { return .integer(value) }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import ZibriSchema
+import ZibriValidation
+
+/// Random single mutations of valid specs (delete a line, swap a value's type, duplicate a
+/// key, truncate, splice bytes): the pipeline never crashes, answers every unusable file with
+/// an error, and every diagnostic points inside the file.
+@Suite struct SpecCheckerMutationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let seeds: [String] = [
+        "examples/chat.zibri.yaml",
+        "Tests/ZibriSchemaTests/Corpus/valid/every-key.yaml",
+    ]
+
+    /// SplitMix64: a small seeded generator, so a failure can be replayed.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let replacementValues = [
+        "[1, 2]", "{ x: 1 }", "\"text\"", "12", "-1", "true", "~", "1.5", "''", "[", "*nope",
+    ]
+
+    static func mutate(_ text: String, using generator: inout SeededGenerator) -> (name: String, bytes: [UInt8]) {
+        var lines = text.components(separatedBy: "\n")
+        let index = Int.random(in: 0..<lines.count, using: &generator)
+        switch Int.random(in: 0..<6, using: &generator) {
+        case 0:
+            lines.remove(at: index)
+            return ("delete line \(index + 1)", Array(lines.joined(separator: "\n").utf8))
+        case 1:
+            // Replace the value after the first ": " of the line.
+            let line = lines[index]
+            guard let colon = line.range(of: ": ") else { fallthrough }
+            let value = replacementValues.randomElement(using: &generator)!
+            lines[index] = String(line[..<colon.upperBound]) + value
+            return ("line \(index + 1) value → \(value)", Array(lines.joined(separator: "\n").utf8))
+        case 2:
+            lines.insert(lines[index], at: index)
+            return ("duplicate line \(index + 1)", Array(lines.joined(separator: "\n").utf8))
+        case 3:
+            let bytes = Array(text.utf8)
+            let cut = Int.random(in: 0..<bytes.count, using: &generator)
+            return ("truncate at byte \(cut)", Array(bytes[..<cut]))
+        case 4:
+            var bytes = Array(text.utf8)
+            let at = Int.random(in: 0..<bytes.count, using: &generator)
+            let noise = (0..<Int.random(in: 1...4, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
+            bytes.insert(contentsOf: noise, at: at)
+            return ("insert \(noise) at byte \(at)", bytes)
+        default:
+            lines[index] = "  " + lines[index]
+            return ("indent line \(index + 1)", Array(lines.joined(separator: "\n").utf8))
+        }
+    }
+
+    @Test(arguments: seeds)
+    func mutatedSpecsAlwaysGetAnAnswer(_ seed: String) throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent(seed), encoding: .utf8)
+        var generator = SeededGenerator(state: 0x5EED)
+        var broken = 0
+        for round in 0..<400 {
+            let (mutation, bytes) = Self.mutate(text, using: &generator)
+            let result = SpecChecker.check(bytes: bytes, file: "m.yaml")
+            let lineCount = bytes.count { $0 == UInt8(ascii: "\n") } + 1
+            if result.spec == nil {
+                #expect(result.diagnostics.hasErrors, "round \(round), \(mutation): no spec and no error")
+            }
+            if result.diagnostics.hasErrors { broken += 1 }
+            for diagnostic in result.diagnostics {
+                #expect(
+                    (1...lineCount).contains(diagnostic.location.line) && diagnostic.location.column >= 1,
+                    "round \(round), \(mutation): \(diagnostic) points outside the file")
+                #expect(!diagnostic.message.isEmpty)
+            }
+        }
+        // Most single mutations break a spec; if none did, the mutator is not doing its job.
+        #expect(broken > 100)
+    }
+}
