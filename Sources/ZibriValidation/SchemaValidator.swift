@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import ZibriSchema
 
 /// Validates JSON values against a property schema and the spec's resolved models.

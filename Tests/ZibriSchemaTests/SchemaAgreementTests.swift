@@ -6,7 +6,7 @@ import ZibriTesting
 /// schemas/zibri-spec.schema.json and the loader must agree: every valid spec passes both,
 /// every spec of the invalid corpus fails both. The JSON Schema side runs Python's
 /// `jsonschema` (`pip install jsonschema pyyaml`; `.ci/run` installs them).
-@Suite struct SchemaAgreementTests {
+@Suite(.timeLimit(.minutes(2))) struct SchemaAgreementTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus")

@@ -6,7 +6,7 @@ import ZibriValidation
 /// Random single mutations of valid specs (delete a line, swap a value's type, duplicate a
 /// key, truncate, splice bytes): the pipeline never crashes, answers every unusable file with
 /// an error, and every diagnostic points inside the file.
-@Suite struct SpecCheckerMutationTests {
+@Suite(.timeLimit(.minutes(2))) struct SpecCheckerMutationTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let seeds: [String] = [

@@ -3,7 +3,7 @@ import Testing
 import ZibriTesting
 
 /// `zibri lint` as a user runs it: the real binary, its output and its exit status.
-@Suite struct LintCommandTests {
+@Suite(.timeLimit(.minutes(2))) struct LintCommandTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     static let zibri = ChildProcess.builtProduct("zibri", packageRoot: packageRoot)

@@ -59,8 +59,7 @@ public struct SpecLinter {
                         ?? "a type is string, integer, number, boolean, date, array, object, any or a model's name"))
         }
         let builtInType: String? = if case .model = schema.type { nil } else { typeName }
-        for (key, types) in PropertySchema.typedKeys.sorted(by: { $0.key < $1.key })
-        where schema.keyLocations[key] != nil {
+        for (key, types) in PropertySchema.typedKeys where schema.keyLocations[key] != nil {
             guard let builtInType, types.contains(builtInType) else {
                 report(
                     .error(

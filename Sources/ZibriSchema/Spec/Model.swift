@@ -126,15 +126,15 @@ public struct PropertySchema: Sendable {
         keyLocations[key] ?? location
     }
 
-    /// The constraint keys that apply only to some types, with those types.
-    public static let typedKeys: [String: Set<String>] = [
-        "minLength": ["string"], "maxLength": ["string"], "pattern": ["string"], "format": ["string"],
-        "minimum": ["integer", "number"], "maximum": ["integer", "number"],
-        "exclusiveMinimum": ["integer", "number"], "exclusiveMaximum": ["integer", "number"],
-        "multipleOf": ["integer", "number"],
-        "after": ["date"], "before": ["date"],
-        "items": ["array"], "minItems": ["array"], "maxItems": ["array"], "uniqueItems": ["array"],
-        "properties": ["object"], "additionalProperties": ["object"],
+    /// The constraint keys that apply only to some types, with those types, in a stable order.
+    public static let typedKeys: [(key: String, types: Set<String>)] = [
+        ("minLength", ["string"]), ("maxLength", ["string"]), ("pattern", ["string"]), ("format", ["string"]),
+        ("minimum", ["integer", "number"]), ("maximum", ["integer", "number"]),
+        ("exclusiveMinimum", ["integer", "number"]), ("exclusiveMaximum", ["integer", "number"]),
+        ("multipleOf", ["integer", "number"]),
+        ("after", ["date"]), ("before", ["date"]),
+        ("items", ["array"]), ("minItems", ["array"]), ("maxItems", ["array"]), ("uniqueItems", ["array"]),
+        ("properties", ["object"]), ("additionalProperties", ["object"]),
     ]
 }
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A value with the place in the spec that wrote it.
 public struct Located<Value: Sendable>: Sendable {
@@ -27,14 +27,39 @@ public struct Spec: Sendable {
     public var storage: Located<StorageSetting>?
     public var auth: AuthSettings?
     /// Models in source order.
-    public var models: [Model]
+    public let models: [Model]
     public var http: HTTPSettings
     public var websocket: WebSocketSettings?
     /// Where each top-level key was written.
     public var keyLocations: [String: SourceLocation]
 
+    /// Index into `models` by name (the first model of a name wins; duplicates are reported).
+    private let modelIndex: [String: Int]
+
+    init(
+        file: String, version: Located<String>, info: Info, server: ServerSettings, storage: Located<StorageSetting>?,
+        auth: AuthSettings?, models: [Model], http: HTTPSettings, websocket: WebSocketSettings?,
+        keyLocations: [String: SourceLocation]
+    ) {
+        self.file = file
+        self.version = version
+        self.info = info
+        self.server = server
+        self.storage = storage
+        self.auth = auth
+        self.models = models
+        self.http = http
+        self.websocket = websocket
+        self.keyLocations = keyLocations
+        var index: [String: Int] = [:]
+        for (position, model) in models.enumerated() where index[model.name] == nil {
+            index[model.name] = position
+        }
+        self.modelIndex = index
+    }
+
     public func model(named name: String) -> Model? {
-        models.first { $0.name == name }
+        modelIndex[name].map { models[$0] }
     }
 
     /// The storage to use when the spec names none.

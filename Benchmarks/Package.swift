@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+// Benchmarks live in their own package so the library's users and its test builds never
+// compile the benchmark harness. Run: swift run -c release --package-path Benchmarks LintBenchmark
+import PackageDescription
+
+let package = Package(
+    name: "ZibriBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "Zibri", path: ".."),
+        .package(url: "https://github.com/google/swift-benchmark.git", from: "0.1.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "LintBenchmark",
+            dependencies: [
+                .product(name: "ZibriSchema", package: "Zibri"),
+                .product(name: "ZibriValidation", package: "Zibri"),
+                .product(name: "Benchmark", package: "swift-benchmark"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        )
+    ]
+)
