@@ -31,7 +31,9 @@ public struct SnippetSuite: Sendable {
     }
 
     /// Renders what `check` reports for the snippet, as `zibri lint` prints it without colours.
-    public func actual(_ name: String, check: ([UInt8], String) -> SpecLoadResult) throws -> String {
+    public func actual(
+        _ name: String, check: ([UInt8], String) -> (diagnostics: [Diagnostic], source: SpecSource?)
+    ) throws -> String {
         let file = "\(name).yaml"
         let result = check(try yamlBytes(name), file)
         var sources: [String: SpecSource] = [:]

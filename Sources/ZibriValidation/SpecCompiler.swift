@@ -1,13 +1,69 @@
 public import ZibriSchema
 
-/// Stage 4 of the pipeline: builds the validators and reports what only a validator can see:
-/// a `default`, `example`, `enum` or `const` that breaks its own property's constraints.
+/// A spec with its validators built: what the runtime serves from. Immutable and shareable.
+public struct CompiledSpec: Sendable {
+    public let spec: Spec
+    public let models: [String: ResolvedModel]
+    private let modelValidators: [String: Validator]
+
+    init(spec: Spec, models: [String: ResolvedModel], modelValidators: [String: Validator]) {
+        self.spec = spec
+        self.models = models
+        self.modelValidators = modelValidators
+    }
+
+    /// The validator of a model, by name.
+    public func validator(forModel name: String) -> Validator? {
+        modelValidators[name]
+    }
+
+    /// Compiles a validator for a schema that is not in the spec (e.g. `zibri validate --type`).
+    /// Its model references resolve against the spec's models.
+    public func validator(for schema: PropertySchema) throws(SpecError) -> Validator {
+        var compiler = SchemaCompiler(models: models)
+        let node = compiler.node(for: schema)
+        compiler.finish()
+        if let problem = compiler.patternErrors.first {
+            throw SpecError(diagnostics: [
+                .error(
+                    "invalid-pattern", "'pattern' cannot be used: \(problem.message)",
+                    at: problem.schema.location(of: "pattern"))
+            ])
+        }
+        return Validator(root: node)
+    }
+}
+
+/// Stage 4 of the pipeline: builds the validators, and reports what only a validator can see:
+/// a `pattern` the engine cannot run, and a `default`, `example`, `enum` member or `const`
+/// that breaks its own property's constraints.
 public enum SpecCompiler {
-    public static func diagnostics(for spec: Spec) -> [Diagnostic] {
+    public static func compile(_ spec: Spec) -> (compiled: CompiledSpec, diagnostics: [Diagnostic]) {
         let models = ModelResolver.resolve(spec).models
+        var compiler = SchemaCompiler(models: models)
+        var validators: [String: Validator] = [:]
+        for model in spec.models {
+            if let node = compiler.modelNode(model.name) { validators[model.name] = Validator(root: node) }
+        }
         var diagnostics: [Diagnostic] = []
-        func visit(_ schema: PropertySchema) {
+        forEachSchema(in: spec) { schema in
             checkLiterals(of: schema, models: models, into: &diagnostics)
+            // Route schemas are compiled here too, so their patterns are checked.
+            _ = compiler.node(for: schema)
+        }
+        compiler.finish()
+        var reported: Set<SourceLocation> = []
+        for (schema, message) in compiler.patternErrors where reported.insert(schema.location(of: "pattern")).inserted {
+            diagnostics.append(
+                .error("invalid-pattern", "'pattern' cannot be used: \(message)", at: schema.location(of: "pattern")))
+        }
+        return (CompiledSpec(spec: spec, models: models, modelValidators: validators), diagnostics)
+    }
+
+    /// Calls `body` with every property schema written in the spec, nested ones included.
+    static func forEachSchema(in spec: Spec, _ body: (PropertySchema) -> Void) {
+        func visit(_ schema: PropertySchema) {
+            body(schema)
             if let items = schema.items?.value { visit(items) }
             for property in schema.properties ?? [] { visit(property.schema) }
             if case .schema(let extra) = schema.additionalProperties?.value { visit(extra) }
@@ -23,60 +79,75 @@ public enum SpecCompiler {
         for route in spec.websocket?.routes ?? [] {
             [route.body, route.response].compactMap { $0 }.forEach(visit)
         }
-        return diagnostics
     }
 
     private static func checkLiterals(
         of schema: PropertySchema, models: [String: ResolvedModel], into diagnostics: inout [Diagnostic]
     ) {
+        guard
+            schema.defaultValue != nil || schema.example != nil || schema.enumValues != nil || schema.constValue != nil
+        else { return }
         // A model reference that does not resolve was reported by the linter; skip its literals.
         if case .model(let name) = schema.type, models[name] == nil { return }
-        let validator = SchemaValidator(schema: schema, models: models)
-        func report(_ key: String, _ rule: String, _ what: String, _ problems: [ValidationProblem]) {
-            guard let problem = problems.first else { return }
-            let place = problem.pointer.isEmpty ? "" : " at \(problem.pointer)"
-            diagnostics.append(
-                .error(
-                    rule, "\(what) breaks its own property's constraints\(place): \(problem.message)",
-                    at: schema.location(of: key)))
+        var compiler = SchemaCompiler(models: models)
+        var plain = schema
+        plain.defaultValue = nil
+        let validator = Validator(root: compiler.node(for: plain))
+        plain.enumValues = nil
+        plain.constValue = nil
+        let memberValidator = Validator(root: compiler.node(for: plain))
+        compiler.finish()
+        func report(_ key: String, _ rule: String, _ what: String, _ validator: Validator, _ value: JSONValue) {
+            do {
+                _ = try validator.validate(value)
+            } catch {
+                guard let problem = error.problems.first else { return }
+                let place = problem.pointer.isEmpty ? "" : " at \(problem.pointer)"
+                let more = error.problems.count > 1 ? " (and \(error.problems.count - 1) more)" : ""
+                diagnostics.append(
+                    .error(
+                        rule, "\(what) breaks its own property's constraints\(place): \(problem.message)\(more)",
+                        at: schema.location(of: key)))
+            }
         }
-        if let value = schema.defaultValue {
-            report("default", "invalid-default", "'default'", validator.validate(value))
-        }
-        if let value = schema.example {
-            report("example", "invalid-example", "'example'", validator.validate(value))
-        }
-        var withoutChoices = schema
-        withoutChoices.enumValues = nil
-        withoutChoices.constValue = nil
-        let memberValidator = SchemaValidator(schema: withoutChoices, models: models)
+        if let value = schema.defaultValue { report("default", "invalid-default", "'default'", validator, value) }
+        if let value = schema.example { report("example", "invalid-example", "'example'", validator, value) }
         for member in schema.enumValues ?? [] {
-            report("enum", "invalid-enum-member", "'enum' member \(member.jsonText)", memberValidator.validate(member))
+            report("enum", "invalid-enum-member", "'enum' member \(member.jsonText)", memberValidator, member)
         }
-        if let value = schema.constValue {
-            report("const", "invalid-const", "'const'", memberValidator.validate(value))
-        }
+        if let value = schema.constValue { report("const", "invalid-const", "'const'", memberValidator, value) }
     }
 }
 
-/// The whole pipeline short of serving: load, lint, compile. What `zibri lint` and the runtime run.
+/// The result of the whole pipeline short of serving.
+public struct SpecCheckResult: Sendable {
+    public var spec: Spec?
+    public var compiled: CompiledSpec?
+    public var source: SpecSource?
+    public var diagnostics: [Diagnostic]
+}
+
+/// Load, lint, compile: what `zibri lint` runs and what the runtime runs before it serves.
 public enum SpecChecker {
-    public static func check(contentsOf path: String, displayName: String? = nil) throws -> SpecLoadResult {
-        addCompileDiagnostics(try SpecLoader.load(contentsOf: path, displayName: displayName))
+    public static func check(contentsOf path: String, displayName: String? = nil) throws -> SpecCheckResult {
+        compile(try SpecLoader.load(contentsOf: path, displayName: displayName))
     }
 
-    public static func check(yaml: String, file: String = "spec.zibri.yaml") -> SpecLoadResult {
-        addCompileDiagnostics(SpecLoader.load(yaml: yaml, file: file))
+    public static func check(yaml: String, file: String = "spec.zibri.yaml") -> SpecCheckResult {
+        compile(SpecLoader.load(yaml: yaml, file: file))
     }
 
-    public static func check(bytes: [UInt8], file: String) -> SpecLoadResult {
-        addCompileDiagnostics(SpecLoader.load(bytes: bytes, file: file))
+    public static func check(bytes: [UInt8], file: String) -> SpecCheckResult {
+        compile(SpecLoader.load(bytes: bytes, file: file))
     }
 
-    private static func addCompileDiagnostics(_ result: SpecLoadResult) -> SpecLoadResult {
-        var result = result
-        if let spec = result.spec {
-            result.diagnostics = (result.diagnostics + SpecCompiler.diagnostics(for: spec)).sortedByLocation()
+    private static func compile(_ loaded: SpecLoadResult) -> SpecCheckResult {
+        var result = SpecCheckResult(
+            spec: loaded.spec, compiled: nil, source: loaded.source, diagnostics: loaded.diagnostics)
+        if let spec = loaded.spec {
+            let (compiled, diagnostics) = SpecCompiler.compile(spec)
+            result.compiled = compiled
+            result.diagnostics = (result.diagnostics + diagnostics).sortedByLocation()
         }
         return result
     }

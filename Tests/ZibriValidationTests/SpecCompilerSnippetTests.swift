@@ -12,7 +12,8 @@ import ZibriValidation
     @Test(arguments: suite.names)
     func snippet(_ name: String) throws {
         let actual = try Self.suite.actual(name) { bytes, file in
-            SpecChecker.check(bytes: bytes, file: file)
+            let result = SpecChecker.check(bytes: bytes, file: file)
+            return (result.diagnostics, result.source)
         }
         let expected = try #require(Self.suite.expected(name), "no \(name).expected; run with ZIBRI_UPDATE_SNIPPETS=1")
         #expect(actual == expected)

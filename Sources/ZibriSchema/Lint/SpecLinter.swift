@@ -88,16 +88,6 @@ public struct SpecLinter {
                     "'after' (\(schema.after!)) must be earlier than 'before' (\(schema.before!))",
                     at: schema.location(of: "after")))
         }
-        if let pattern = schema.pattern {
-            do {
-                _ = try Regex(pattern)
-            } catch {
-                report(
-                    .error(
-                        "invalid-pattern", "'pattern' is not a valid regular expression: \(error)",
-                        at: schema.location(of: "pattern")))
-            }
-        }
         if let format = schema.format, StringFormat(rawValue: format) == nil {
             report(
                 .error(

@@ -56,6 +56,32 @@ public enum ISO8601 {
         return Date(timeIntervalSince1970: seconds)
     }
 
+    /// `2024-05-01T10:00:00Z`, with milliseconds when the date has them, always in UTC.
+    public static func format(_ date: Date) -> String {
+        let totalMilliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let milliseconds = ((totalMilliseconds % 1000) + 1000) % 1000
+        let seconds = (totalMilliseconds - milliseconds) / 1000
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
+        let days = (seconds - secondOfDay) / 86_400
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        var text =
+            "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+        if milliseconds > 0 {
+            text += "." + String(String(milliseconds + 1000).dropFirst())
+        }
+        return text + "Z"
+    }
+
     private static func digit(_ byte: UInt8) -> Int? {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil
     }

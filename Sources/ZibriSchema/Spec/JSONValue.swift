@@ -1,3 +1,5 @@
+public import Foundation
+
 /// A JSON document as a value: spec literals (`default`, `example`, `enum`) and, at run time,
 /// request and message bodies.
 ///
@@ -11,6 +13,8 @@ public enum JSONValue: Sendable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// A `date` property after validation; written as an RFC 3339 date-time.
+    case date(Date)
 }
 
 extension JSONValue: Hashable {
@@ -24,6 +28,7 @@ extension JSONValue: Hashable {
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a == b
+        case (.date(let a), .date(let b)): a == b
         default: false
         }
     }
@@ -39,6 +44,7 @@ extension JSONValue: Hashable {
         case .string(let value): hasher.combine(value)
         case .array(let value): hasher.combine(value)
         case .object(let value): hasher.combine(value)
+        case .date(let value): hasher.combine(value)
         }
     }
 }
@@ -54,6 +60,7 @@ extension JSONValue {
         case .string: "string"
         case .array: "array"
         case .object: "object"
+        case .date: "string"
         }
     }
 
@@ -108,6 +115,7 @@ extension JSONValue {
                 members[key]!.write(to: &output)
             }
             output += "}"
+        case .date(let date): JSONValue.writeString(ISO8601.format(date), to: &output)
         }
     }
 

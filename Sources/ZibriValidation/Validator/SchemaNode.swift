@@ -1,0 +1,217 @@
+import Foundation
+import ZibriSchema
+
+/// One compiled property schema: everything a check needs, precomputed.
+///
+/// Built once by `SchemaCompiler` and never mutated after `SchemaCompiler.finish()`; the
+/// mutable fields exist only so that recursive models can point at each other while being
+/// built, which is why the class is `@unchecked Sendable`.
+final class SchemaNode: @unchecked Sendable {
+    enum Kind {
+        case string, integer, number, boolean, date, array, object, any
+        /// A model used as a type: `target` is the model's object node.
+        case reference
+    }
+
+    enum Additional {
+        case forbidden
+        case allowed
+        case schema(SchemaNode)
+    }
+
+    struct PropertyNode {
+        let name: String
+        let node: SchemaNode
+        let required: Bool
+    }
+
+    var kind: Kind = .any
+    /// "a string", "an object (User)": for type messages.
+    var typeDescription = "any value"
+    var nullable = false
+    var defaultValue: JSONValue?
+    var enumValues: [JSONValue]?
+    var enumSet: Set<JSONValue>?
+    var constValue: JSONValue?
+
+    var minLength: Int?
+    var maxLength: Int?
+    var pattern: ECMAPattern?
+    var format: StringFormat?
+
+    var minimum: Bound?
+    var maximum: Bound?
+    var exclusiveMinimum: Bound?
+    var exclusiveMaximum: Bound?
+    var multipleOf: Decimal?
+    /// `multipleOf` when it is a whole number: integers are then checked with `%`.
+    var integerMultipleOf: Int?
+
+    var after: (date: Date, text: String)?
+    var before: (date: Date, text: String)?
+
+    var items: SchemaNode?
+    var minItems: Int?
+    var maxItems: Int?
+    var uniqueItems = false
+
+    var properties: [PropertyNode] = []
+    var propertyIndex: [String: Int] = [:]
+    var additional: Additional = .allowed
+
+    var target: SchemaNode?
+    /// Whether checking may change the value (fill a default, turn a string into a date), so
+    /// unchanged subtrees are returned as they came, without copying.
+    var normalizes = false
+
+    /// A numeric bound: a double to compare and the spec's text for messages.
+    struct Bound {
+        let value: Double
+        let text: String
+
+        init(_ decimal: Decimal) {
+            self.value = NSDecimalNumber(decimal: decimal).doubleValue
+            self.text = "\(decimal)"
+        }
+    }
+}
+
+/// Builds `SchemaNode`s from property schemas and resolved models. Model nodes are shared, so
+/// recursive models become cyclic graphs instead of infinite trees.
+struct SchemaCompiler {
+    let models: [String: ResolvedModel]
+    private(set) var modelNodes: [String: SchemaNode] = [:]
+    private var allNodes: [SchemaNode] = []
+    /// Patterns that did not compile, for the compile stage's diagnostics.
+    private(set) var patternErrors: [(schema: PropertySchema, message: String)] = []
+
+    init(models: [String: ResolvedModel]) {
+        self.models = models
+    }
+
+    mutating func node(for schema: PropertySchema) -> SchemaNode {
+        let node = SchemaNode()
+        allNodes.append(node)
+        node.nullable = schema.nullable
+        node.enumValues = schema.enumValues
+        if let members = schema.enumValues, members.count > 8 { node.enumSet = Set(members) }
+        node.constValue = schema.constValue
+        switch schema.type {
+        case .string:
+            node.kind = .string
+            node.typeDescription = "a string"
+            node.minLength = schema.minLength
+            node.maxLength = schema.maxLength
+            node.format = schema.format.flatMap(StringFormat.init(rawValue:))
+            if let source = schema.pattern {
+                do {
+                    node.pattern = try ECMAPattern(source)
+                } catch {
+                    patternErrors.append((schema, "\(error)"))
+                }
+            }
+        case .integer, .number:
+            node.kind = schema.type == .integer ? .integer : .number
+            node.typeDescription = schema.type == .integer ? "an integer" : "a number"
+            node.minimum = schema.minimum.map(SchemaNode.Bound.init)
+            node.maximum = schema.maximum.map(SchemaNode.Bound.init)
+            node.exclusiveMinimum = schema.exclusiveMinimum.map(SchemaNode.Bound.init)
+            node.exclusiveMaximum = schema.exclusiveMaximum.map(SchemaNode.Bound.init)
+            if let divisor = schema.multipleOf {
+                node.multipleOf = divisor
+                if divisor.isWholeNumber, let whole = Int(exactly: NSDecimalNumber(decimal: divisor).int64Value),
+                    Decimal(whole) == divisor
+                {
+                    node.integerMultipleOf = whole
+                }
+            }
+        case .boolean:
+            node.kind = .boolean
+            node.typeDescription = "a boolean"
+        case .date:
+            node.kind = .date
+            node.typeDescription = "an ISO 8601 date or date-time"
+            node.normalizes = true
+            if let text = schema.after, let date = ISO8601.parse(text) { node.after = (date, text) }
+            if let text = schema.before, let date = ISO8601.parse(text) { node.before = (date, text) }
+        case .array:
+            node.kind = .array
+            node.typeDescription = "an array"
+            node.items = schema.items.map { self.node(for: $0.value) }
+            node.minItems = schema.minItems
+            node.maxItems = schema.maxItems
+            node.uniqueItems = schema.uniqueItems
+        case .object:
+            node.kind = .object
+            node.typeDescription = "an object"
+            fillObject(
+                node, properties: schema.properties ?? [],
+                additional: schema.additionalProperties?.value ?? (schema.properties == nil ? .allowed : .forbidden))
+        case .any:
+            node.kind = .any
+        case .model(let name):
+            node.kind = .reference
+            node.typeDescription = "an object (\(name))"
+            node.target = modelNode(name)
+        }
+        if let value = schema.defaultValue {
+            // Defaults are normalized like input (a date default becomes a date).
+            var context = CheckContext(maxProblems: 1, maxDepth: 64)
+            node.defaultValue = Checker.check(value, node, &context, depth: 0)
+        }
+        return node
+    }
+
+    /// The shared object node of a model; created before its properties so cycles resolve.
+    mutating func modelNode(_ name: String) -> SchemaNode? {
+        if let existing = modelNodes[name] { return existing }
+        guard let model = models[name] else { return nil }
+        let node = SchemaNode()
+        allNodes.append(node)
+        node.kind = .object
+        node.typeDescription = "an object (\(name))"
+        modelNodes[name] = node
+        fillObject(node, properties: model.properties, additional: model.additionalProperties)
+        return node
+    }
+
+    private mutating func fillObject(_ node: SchemaNode, properties: [Property], additional: AdditionalProperties) {
+        for property in properties where node.propertyIndex[property.name] == nil {
+            node.propertyIndex[property.name] = node.properties.count
+            node.properties.append(
+                SchemaNode.PropertyNode(
+                    name: property.name, node: self.node(for: property.schema), required: property.schema.required))
+        }
+        switch additional {
+        case .forbidden: node.additional = .forbidden
+        case .allowed: node.additional = .allowed
+        case .schema(let schema): node.additional = .schema(self.node(for: schema))
+        }
+    }
+
+    /// Computes `normalizes` over the whole graph (a fixpoint, because models may recurse).
+    mutating func finish() {
+        var changed = true
+        while changed {
+            changed = false
+            for node in allNodes where !node.normalizes {
+                var normalizes = node.properties.contains { $0.node.normalizes || $0.node.defaultValue != nil }
+                normalizes = normalizes || node.items?.normalizes == true || node.target?.normalizes == true
+                if case .schema(let extra) = node.additional, extra.normalizes { normalizes = true }
+                if normalizes {
+                    node.normalizes = true
+                    changed = true
+                }
+            }
+        }
+    }
+}
+
+extension Decimal {
+    fileprivate var isWholeNumber: Bool {
+        var value = self
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 0, .plain)
+        return rounded == self
+    }
+}

@@ -1,0 +1,57 @@
+public import ZibriSchema
+
+/// Every problem found in a value (up to a cap), as thrown by `Validator`.
+public struct ValidationFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var problems: [ValidationProblem]
+    /// More problems existed than the cap allowed to list.
+    public var truncated: Bool
+
+    public init(problems: [ValidationProblem], truncated: Bool = false) {
+        self.problems = problems
+        self.truncated = truncated
+    }
+
+    public var description: String {
+        problems.map(\.description).joined(separator: "\n") + (truncated ? "\n(more problems not listed)" : "")
+    }
+}
+
+/// A validator compiled from one property schema or model: immutable, shareable, built once.
+///
+/// `validate` returns the normalized value (defaults filled in, `date` strings turned into
+/// dates, nothing else changed) or throws every problem found.
+public struct Validator: Sendable {
+    let root: SchemaNode
+    /// At most this many problems are listed (then `truncated` is set).
+    public let maxProblems: Int
+    /// Nesting of models and lists deeper than this is a problem, not a stack overflow.
+    public let maxDepth: Int
+
+    init(root: SchemaNode, maxProblems: Int = 100, maxDepth: Int = 64) {
+        self.root = root
+        self.maxProblems = maxProblems
+        self.maxDepth = maxDepth
+    }
+
+    public func validate(_ value: JSONValue) throws(ValidationFailure) -> JSONValue {
+        var context = CheckContext(maxProblems: maxProblems, maxDepth: maxDepth)
+        let normalized = Checker.check(value, root, &context, depth: 0)
+        guard context.problems.isEmpty else {
+            throw ValidationFailure(problems: context.problems, truncated: context.truncated)
+        }
+        return normalized
+    }
+
+    /// Parses and validates a JSON document. Malformed JSON is one problem with the code `json`.
+    public func validate(json bytes: [UInt8]) throws(ValidationFailure) -> JSONValue {
+        let value: JSONValue
+        do {
+            value = try JSONParser().parse(bytes)
+        } catch {
+            throw ValidationFailure(problems: [
+                ValidationProblem(pointer: "", code: "json", message: "is not valid JSON: \(error)")
+            ])
+        }
+        return try validate(value)
+    }
+}
