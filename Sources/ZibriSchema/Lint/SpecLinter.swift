@@ -20,6 +20,13 @@ public struct SpecLinter {
         return linter.diagnostics
     }
 
+    /// The schema rules for one schema that is not part of `spec` but may use its models.
+    public static func lint(schema: PropertySchema, in spec: Spec) -> [Diagnostic] {
+        var linter = SpecLinter(spec: spec, models: [:])
+        linter.lintSchema(schema)
+        return linter.diagnostics
+    }
+
     private mutating func report(_ diagnostic: Diagnostic) {
         diagnostics.append(diagnostic)
     }

@@ -71,3 +71,23 @@ public enum SpecLoader {
         return SpecLoadResult(spec: spec, source: source, diagnostics: diagnostics.sortedByLocation())
     }
 }
+
+extension SpecLoader {
+    /// Reads a property schema written on its own (e.g. `zibri validate --type '{ type: array }'`)
+    /// and lints it against `spec`'s models. A bare name is shorthand for `{ type: NAME }`.
+    public static func loadSchema(
+        yaml: String, file: String, in spec: Spec
+    ) -> (
+        schema: PropertySchema?, diagnostics: [Diagnostic]
+    ) {
+        let (root, yamlDiagnostics) = YAMLLoader.load(yaml, file: file)
+        guard let root else { return (nil, yamlDiagnostics) }
+        var decoder = SpecDecoder(file: file)
+        let schema = decoder.schemaOrTypeName(root, "the schema")
+        var diagnostics = decoder.diagnostics
+        if let schema {
+            diagnostics += SpecLinter.lint(schema: schema, in: spec)
+        }
+        return (diagnostics.hasErrors ? nil : schema, diagnostics)
+    }
+}

@@ -55,3 +55,16 @@ public struct Validator: Sendable {
         return try validate(value)
     }
 }
+
+extension Validator {
+    /// Validates and decodes into the developer's type from one parse of `bytes`. Throws
+    /// `ValidationFailure` for invalid input and `DecodingError` when the type does not fit
+    /// the spec (a programming error, not the client's).
+    public func decode<T: Decodable>(_ type: T.Type, fromJSON bytes: [UInt8]) throws -> T {
+        try JSONValueDecoder().decode(type, from: validate(json: bytes))
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        try JSONValueDecoder().decode(type, from: validate(value))
+    }
+}
