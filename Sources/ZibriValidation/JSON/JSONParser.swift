@@ -5,6 +5,11 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     public var message: String
     public var offset: Int
 
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
+
     public var description: String { "\(message) at byte \(offset)" }
 }
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import ZibriSchema
 
 /// Decodes a `Decodable` type from an already parsed and validated `JSONValue`, so a request

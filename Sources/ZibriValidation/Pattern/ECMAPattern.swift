@@ -47,7 +47,6 @@ public struct ECMAPattern: Sendable {
         for position in 0...scalars.count {
             // Unanchored search: a new thread starts at every position.
             add(0, at: position, in: &current, scalars)
-            if current.isEmpty { continue }
             for pc in current.threads {
                 switch program[pc] {
                 case .match:

@@ -49,7 +49,7 @@ struct CheckContext {
             return "a value of type \(value.typeName)"
         }
         switch value {
-        case .string(let text): return "the string \(Checker.shorten(JSONValue.string(text).jsonText))"
+        case .string(let text): return "the string \(JSONValue.string(Checker.shorten(text)).jsonText)"
         case .integer, .number, .bool: return Checker.shorten(value.jsonText)
         case .null: return "null"
         case .array: return "an array"
