@@ -20,6 +20,14 @@ let package = Package(
                 .product(name: "Benchmark", package: "swift-benchmark"),
                 .product(name: "Yams", package: "Yams"),
             ]
-        )
+        ),
+        .executableTarget(
+            name: "ValidationBenchmark",
+            dependencies: [
+                .product(name: "ZibriSchema", package: "Zibri"),
+                .product(name: "ZibriValidation", package: "Zibri"),
+                .product(name: "Benchmark", package: "swift-benchmark"),
+            ]
+        ),
     ]
 )

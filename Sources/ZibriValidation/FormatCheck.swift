@@ -16,13 +16,31 @@ enum FormatCheck {
         }
     }
 
+    /// The local part allowed by RFC 5322's dot-atom, then `@` and a hostname with a dot.
     static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, let local = parts.first, let domain = parts.last, !local.isEmpty, local.count <= 64,
-            !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..")
+        let bytes = text.utf8
+        guard let at = bytes.firstIndex(of: UInt8(ascii: "@")) else { return false }
+        let local = bytes[..<at]
+        let domain = bytes[bytes.index(after: at)...]
+        guard !local.isEmpty, local.count <= 64, local.first != UInt8(ascii: "."), local.last != UInt8(ascii: "."),
+            !domain.contains(UInt8(ascii: "@")), domain.contains(UInt8(ascii: "."))
         else { return false }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
-        return local.allSatisfy { allowed.contains($0) } && domain.contains(".") && isHostname(String(domain))
+        var previous: UInt8 = 0
+        for byte in local {
+            guard isAtomText(byte), !(byte == UInt8(ascii: ".") && previous == UInt8(ascii: ".")) else { return false }
+            previous = byte
+        }
+        return isHostname(Substring(domain))
+    }
+
+    private static func isAtomText(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-/=?^_`{|}~.".utf8.contains(byte)
+        }
     }
 
     static func isUUID(_ text: String) -> Bool {
@@ -84,11 +102,31 @@ enum FormatCheck {
     }
 
     static func isHostname(_ text: String) -> Bool {
-        let name = text.hasSuffix(".") ? String(text.dropLast()) : text
-        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
-        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        isHostname(Substring(text))
+    }
+
+    /// RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
+    static func isHostname(_ text: Substring) -> Bool {
+        var bytes = text.utf8[...]
+        if bytes.last == UInt8(ascii: ".") { bytes = bytes.dropLast() }
+        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
+        var labelLength = 0
+        var previous: UInt8 = UInt8(ascii: ".")
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+                labelLength = 0
+            } else {
+                let isAlphanumeric =
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                guard isAlphanumeric || (byte == UInt8(ascii: "-") && labelLength > 0) else { return false }
+                labelLength += 1
+                guard labelLength <= 63 else { return false }
+            }
+            previous = byte
         }
+        return labelLength > 0 && previous != UInt8(ascii: "-")
     }
 }

@@ -48,6 +48,9 @@ private struct Reader {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
     var index = 0
+    /// Members of the objects being parsed, innermost last: each object's dictionary is then
+    /// built once at its final size instead of growing (and rehashing) key by key.
+    var pendingMembers: [(key: String, value: JSONValue, offset: Int)] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
@@ -94,12 +97,13 @@ private struct Reader {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw error("the document nests deeper than \(maxDepth) levels") }
         index += 1
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object([:])
         }
+        let first = pendingMembers.count
+        defer { pendingMembers.removeSubrange(first...) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a key") }
@@ -110,20 +114,23 @@ private struct Reader {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: key) != nil {
-                throw JSONParseError(message: "duplicate key \"\(key.prefix(40))\"", offset: keyStart)
-            }
+            pendingMembers.append((key, value, keyStart))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of the document") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                break
             } else {
                 throw error("expected ',' or '}'")
             }
         }
+        var members = [String: JSONValue](minimumCapacity: pendingMembers.count - first)
+        for member in pendingMembers[first...] where members.updateValue(member.value, forKey: member.key) != nil {
+            throw JSONParseError(message: "duplicate key \"\(member.key.prefix(40))\"", offset: member.offset)
+        }
+        return .object(members)
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -154,12 +161,14 @@ private struct Reader {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes, ASCII or valid UTF-8 checked by String(validating:).
+        // Fast path: no escapes. ASCII needs no validation; other UTF-8 is validated once.
+        var isASCII = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if isASCII { return String(decoding: slice, as: UTF8.self) }
                 guard let string = String(validating: slice, as: UTF8.self) else {
                     throw JSONParseError(message: "invalid UTF-8 in a string", offset: start)
                 }
@@ -167,6 +176,7 @@ private struct Reader {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
+            if byte >= 0x80 { isASCII = false }
             index += 1
         }
         guard index < bytes.count else { throw error("unterminated string") }

@@ -7,18 +7,32 @@ public struct JSONValueDecoder: Sendable {
     public init() {}
 
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try ValueDecoder(value: value, codingPath: []).decodeValue(type)
+        try ValueDecoder(value: value, parent: nil, key: nil).decodeValue(type)
     }
 }
 
+/// One decoder per nested value. The coding path is kept as a link to the parent and only
+/// turned into an array when an error needs it, so decoding allocates no paths.
 private final class ValueDecoder: Decoder {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    let parent: ValueDecoder?
+    let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(value: JSONValue, codingPath: [any CodingKey]) {
+    init(value: JSONValue, parent: ValueDecoder?, key: (any CodingKey)?) {
         self.value = value
-        self.codingPath = codingPath
+        self.parent = parent
+        self.key = key
+    }
+
+    var codingPath: [any CodingKey] {
+        var path: [any CodingKey] = []
+        var node: ValueDecoder? = self
+        while let current = node, let key = current.key {
+            path.append(key)
+            node = current.parent
+        }
+        return path.reversed()
     }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
@@ -32,16 +46,16 @@ private final class ValueDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch([String: JSONValue].self, value, codingPath) }
-        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, decoder: self))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let items) = value else { throw mismatch([JSONValue].self, value, codingPath) }
-        return UnkeyedContainer(items: items, codingPath: codingPath)
+        return UnkeyedContainer(items: items, decoder: self)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValueContainer(value: value, codingPath: codingPath)
+        SingleValueContainer(value: value, decoder: self)
     }
 }
 
@@ -50,36 +64,38 @@ private func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: [any CodingK
         type, DecodingError.Context(codingPath: path, debugDescription: "Expected \(type), found \(value.typeName)"))
 }
 
-/// Scalar conversions shared by the three container kinds.
+/// Scalar conversions shared by the three container kinds. The path is computed only on error.
 private enum Scalars {
-    static func string(_ value: JSONValue, _ path: [any CodingKey]) throws -> String {
+    static func string(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> String {
         switch value {
         case .string(let text): return text
         case .date(let date): return ISO8601.format(date)
-        default: throw mismatch(String.self, value, path)
+        default: throw mismatch(String.self, value, path())
         }
     }
 
-    static func bool(_ value: JSONValue, _ path: [any CodingKey]) throws -> Bool {
-        guard case .bool(let flag) = value else { throw mismatch(Bool.self, value, path) }
+    static func bool(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Bool {
+        guard case .bool(let flag) = value else { throw mismatch(Bool.self, value, path()) }
         return flag
     }
 
-    static func double(_ value: JSONValue, _ path: [any CodingKey]) throws -> Double {
-        guard let number = value.doubleValue else { throw mismatch(Double.self, value, path) }
+    static func double(_ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]) throws -> Double {
+        guard let number = value.doubleValue else { throw mismatch(Double.self, value, path()) }
         return number
     }
 
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey]) throws -> T {
+    static func integer<T: FixedWidthInteger>(
+        _ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> [any CodingKey]
+    ) throws -> T {
         let result: T?
         switch value {
         case .integer(let integer): result = T(exactly: integer)
         case .number(let number): result = T(exactly: number)
-        default: throw mismatch(type, value, path)
+        default: throw mismatch(type, value, path())
         }
         guard let result else {
             throw DecodingError.dataCorrupted(
-                DecodingError.Context(codingPath: path, debugDescription: "\(value.jsonText) does not fit \(type)"))
+                DecodingError.Context(codingPath: path(), debugDescription: "\(value.jsonText) does not fit \(type)"))
         }
         return result
     }
@@ -87,11 +103,14 @@ private enum Scalars {
 
 private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
-    let codingPath: [any CodingKey]
+    let decoder: ValueDecoder
 
+    var codingPath: [any CodingKey] { decoder.codingPath }
     var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
 
     func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
+
+    func path(_ key: Key) -> [any CodingKey] { codingPath + [key] }
 
     func member(_ key: Key) throws -> JSONValue {
         guard let value = members[key.stringValue] else {
@@ -107,69 +126,67 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return false
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try Scalars.bool(member(key), codingPath + [key]) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String {
-        try Scalars.string(member(key), codingPath + [key])
-    }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-        try Scalars.double(member(key), codingPath + [key])
-    }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try Scalars.bool(member(key), path(key)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try Scalars.string(member(key), path(key)) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try Scalars.double(member(key), path(key)) }
     func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
-        Float(try Scalars.double(member(key), codingPath + [key]))
+        Float(try Scalars.double(member(key), path(key)))
     }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-        try Scalars.integer(type, member(key), codingPath + [key])
-    }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 {
-        try Scalars.integer(type, member(key), codingPath + [key])
-    }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try Scalars.integer(type, member(key), path(key)) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try Scalars.integer(type, member(key), path(key)) }
     func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 {
-        try Scalars.integer(type, member(key), codingPath + [key])
+        try Scalars.integer(type, member(key), path(key))
     }
     func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 {
-        try Scalars.integer(type, member(key), codingPath + [key])
+        try Scalars.integer(type, member(key), path(key))
     }
     func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
-        try Scalars.integer(type, member(key), codingPath + [key])
+        try Scalars.integer(type, member(key), path(key))
     }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt {
-        try Scalars.integer(type, member(key), codingPath + [key])
-    }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try Scalars.integer(type, member(key), path(key)) }
     func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 {
-        try Scalars.integer(type, member(key), codingPath + [key])
+        try Scalars.integer(type, member(key), path(key))
     }
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 {
-        try Scalars.integer(type, member(key), codingPath + [key])
+        try Scalars.integer(type, member(key), path(key))
     }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 {
-        try Scalars.integer(type, member(key), codingPath + [key])
+        try Scalars.integer(type, member(key), path(key))
     }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
-        try Scalars.integer(type, member(key), codingPath + [key])
+        try Scalars.integer(type, member(key), path(key))
+    }
+
+    /// The value for an optional property: nil when absent or null.
+    func present(_ key: Key) -> JSONValue? {
+        guard let value = members[key.stringValue] else { return nil }
+        if case .null = value { return nil }
+        return value
     }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-        guard let value = members[key.stringValue], value != .null else { return nil }
-        return try Scalars.string(value, codingPath + [key])
+        try present(key).map { try Scalars.string($0, path(key)) }
     }
 
     func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
-        guard let value = members[key.stringValue], value != .null else { return nil }
-        return try Scalars.integer(type, value, codingPath + [key])
+        try present(key).map { try Scalars.integer(type, $0, path(key)) }
     }
 
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-        guard let value = members[key.stringValue], value != .null else { return nil }
-        return try Scalars.bool(value, codingPath + [key])
+        try present(key).map { try Scalars.bool($0, path(key)) }
     }
 
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
-        guard let value = members[key.stringValue], value != .null else { return nil }
-        return try Scalars.double(value, codingPath + [key])
+        try present(key).map { try Scalars.double($0, path(key)) }
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let value = present(key) else { return nil }
+        return try ValueDecoder(value: value, parent: decoder, key: key).decodeValue(type)
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try ValueDecoder(value: member(key), codingPath: codingPath + [key]).decodeValue(type)
+        try ValueDecoder(value: member(key), parent: decoder, key: key).decodeValue(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(
@@ -177,19 +194,19 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
-        try ValueDecoder(value: member(key), codingPath: codingPath + [key]).container(keyedBy: type)
+        try ValueDecoder(value: member(key), parent: decoder, key: key).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try ValueDecoder(value: member(key), codingPath: codingPath + [key]).unkeyedContainer()
+        try ValueDecoder(value: member(key), parent: decoder, key: key).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: .object(members), codingPath: codingPath)
+        ValueDecoder(value: .object(members), parent: decoder.parent, key: decoder.key)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        ValueDecoder(value: members[key.stringValue] ?? .null, codingPath: codingPath + [key])
+        ValueDecoder(value: members[key.stringValue] ?? .null, parent: decoder, key: key)
     }
 }
 
@@ -208,24 +225,25 @@ private struct IndexKey: CodingKey {
 
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
     let items: [JSONValue]
-    let codingPath: [any CodingKey]
+    let decoder: ValueDecoder
     var currentIndex = 0
 
-    init(items: [JSONValue], codingPath: [any CodingKey]) {
+    init(items: [JSONValue], decoder: ValueDecoder) {
         self.items = items
-        self.codingPath = codingPath
+        self.decoder = decoder
     }
 
+    var codingPath: [any CodingKey] { decoder.codingPath }
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
 
-    mutating func next<T>(_ type: T.Type) throws -> (JSONValue, [any CodingKey]) {
+    mutating func next<T>(_ type: T.Type) throws -> (JSONValue, IndexKey) {
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
                 type, DecodingError.Context(codingPath: codingPath, debugDescription: "The array has no more items"))
         }
         defer { currentIndex += 1 }
-        return (items[currentIndex], codingPath + [IndexKey(currentIndex)])
+        return (items[currentIndex], IndexKey(currentIndex))
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -235,30 +253,28 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decode(_ type: Bool.Type) throws -> Bool {
-        let (v, p) = try next(type); return try Scalars.bool(v, p)
+        let (value, key) = try next(type)
+        return try Scalars.bool(value, codingPath + [key])
     }
+
     mutating func decode(_ type: String.Type) throws -> String {
-        let (v, p) = try next(type); return try Scalars.string(v, p)
+        let (value, key) = try next(type)
+        return try Scalars.string(value, codingPath + [key])
     }
+
     mutating func decode(_ type: Double.Type) throws -> Double {
-        let (v, p) = try next(type); return try Scalars.double(v, p)
+        let (value, key) = try next(type)
+        return try Scalars.double(value, codingPath + [key])
     }
-    mutating func decode(_ type: Float.Type) throws -> Float {
-        let (v, p) = try next(type); return Float(try Scalars.double(v, p))
-    }
+
     mutating func decode(_ type: Int.Type) throws -> Int {
-        let (v, p) = try next(type); return try Scalars.integer(type, v, p)
-    }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 {
-        let (v, p) = try next(type); return try Scalars.integer(type, v, p)
-    }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 {
-        let (v, p) = try next(type); return try Scalars.integer(type, v, p)
+        let (value, key) = try next(type)
+        return try Scalars.integer(type, value, codingPath + [key])
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let (value, path) = try next(type)
-        return try ValueDecoder(value: value, codingPath: path).decodeValue(type)
+        let (value, key) = try next(type)
+        return try ValueDecoder(value: value, parent: decoder, key: key).decodeValue(type)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
@@ -266,24 +282,26 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     ) throws
         -> KeyedDecodingContainer<NestedKey>
     {
-        let (value, path) = try next(type)
-        return try ValueDecoder(value: value, codingPath: path).container(keyedBy: type)
+        let (value, key) = try next(type)
+        return try ValueDecoder(value: value, parent: decoder, key: key).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (value, path) = try next([JSONValue].self)
-        return try ValueDecoder(value: value, codingPath: path).unkeyedContainer()
+        let (value, key) = try next([JSONValue].self)
+        return try ValueDecoder(value: value, parent: decoder, key: key).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (value, path) = try next(JSONValue.self)
-        return ValueDecoder(value: value, codingPath: path)
+        let (value, key) = try next(JSONValue.self)
+        return ValueDecoder(value: value, parent: decoder, key: key)
     }
 }
 
 private struct SingleValueContainer: SingleValueDecodingContainer {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    let decoder: ValueDecoder
+
+    var codingPath: [any CodingKey] { decoder.codingPath }
 
     func decodeNil() -> Bool {
         if case .null = value { return true }
@@ -306,6 +324,6 @@ private struct SingleValueContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 { try Scalars.integer(type, value, codingPath) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try ValueDecoder(value: value, codingPath: codingPath).decodeValue(type)
+        try ValueDecoder(value: value, parent: decoder.parent, key: decoder.key).decodeValue(type)
     }
 }

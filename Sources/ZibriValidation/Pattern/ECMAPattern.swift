@@ -22,6 +22,8 @@ public struct ECMAPatternError: Error, Sendable, Hashable, CustomStringConvertib
 public struct ECMAPattern: Sendable {
     public let source: String
     private let program: [Instruction]
+    /// `^[class]{min,max}$` (the commonest pattern shape), checked without the VM.
+    private let wholeStringClass: (set: CharacterSet, min: Int, max: Int?)?
 
     /// The largest program a pattern may compile to (counted repetitions are expanded).
     public static let maxProgramSize = 20_000
@@ -37,45 +39,76 @@ public struct ECMAPattern: Sendable {
             throw ECMAPatternError(message: "the pattern is too large once its repetitions are expanded", offset: 0)
         }
         self.program = compiler.program
+        if case .sequence(let items) = tree, items.count == 3, case .assertStart = items[0], case .assertEnd = items[2],
+            case .repetition(let inner, let min, let max) = items[1]
+        {
+            switch inner {
+            case .set(let set): wholeStringClass = (set, min, max)
+            case .scalar(let scalar): wholeStringClass = (CharacterSet(ranges: [scalar.value...scalar.value]), min, max)
+            default: wholeStringClass = nil
+            }
+        } else {
+            wholeStringClass = nil
+        }
     }
 
     /// Whether the pattern matches somewhere in `text`.
     public func matches(_ text: String) -> Bool {
-        let scalars = Array(text.unicodeScalars)
+        if let (set, min, max) = wholeStringClass {
+            var count = 0
+            for scalar in text.unicodeScalars {
+                guard set.contains(scalar) else { return false }
+                count += 1
+            }
+            return count >= min && count <= (max ?? Int.max)
+        }
         var current = ThreadList(size: program.count)
         var next = ThreadList(size: program.count)
-        for position in 0...scalars.count {
+        var scalars = text.unicodeScalars.makeIterator()
+        var scalar = scalars.next()
+        var previous: Unicode.Scalar?
+        var position = 0
+        while true {
             // Unanchored search: a new thread starts at every position.
-            add(0, at: position, in: &current, scalars)
+            add(0, in: &current, at: position, previous: previous, next: scalar)
             for pc in current.threads {
                 switch program[pc] {
                 case .match:
                     return true
                 case .scalar(let expected):
-                    if position < scalars.count, scalars[position] == expected {
-                        add(pc + 1, at: position + 1, in: &next, scalars)
-                    }
+                    if let scalar, scalar == expected { next.threads.append(pc + 1) }
                 case .set(let set):
-                    if position < scalars.count, set.contains(scalars[position]) {
-                        add(pc + 1, at: position + 1, in: &next, scalars)
-                    }
+                    if let scalar, set.contains(scalar) { next.threads.append(pc + 1) }
                 case .anyButNewline:
-                    if position < scalars.count, !CharacterSet.isLineTerminator(scalars[position]) {
-                        add(pc + 1, at: position + 1, in: &next, scalars)
-                    }
+                    if let scalar, !CharacterSet.isLineTerminator(scalar) { next.threads.append(pc + 1) }
                 default:
                     break
                 }
             }
-            swap(&current, &next)
+            guard let consumed = scalar else { return false }
+            previous = consumed
+            scalar = scalars.next()
+            position += 1
+            // Follow the survivors' jumps and assertions at the new position.
+            let survivors = next.threads
             next.clear()
+            current.clear()
+            for pc in survivors {
+                add(pc, in: &current, at: position, previous: previous, next: scalar)
+            }
         }
-        return false
     }
 
     /// Follows jumps, splits and assertions from `pc`, adding the threads that consume input.
-    private func add(_ pc: Int, at position: Int, in list: inout ThreadList, _ scalars: [Unicode.Scalar]) {
-        var stack = [pc]
+    private func add(
+        _ pc: Int, in list: inout ThreadList, at position: Int, previous: Unicode.Scalar?, next: Unicode.Scalar?
+    ) {
+        var stack = list.stack
+        stack.append(pc)
+        defer {
+            stack.removeAll(keepingCapacity: true)
+            list.stack = stack
+        }
         while let pc = stack.popLast() {
             guard list.insert(pc) else { continue }
             switch program[pc] {
@@ -87,10 +120,10 @@ public struct ECMAPattern: Sendable {
             case .assertStart:
                 if position == 0 { stack.append(pc + 1) }
             case .assertEnd:
-                if position == scalars.count { stack.append(pc + 1) }
+                if next == nil { stack.append(pc + 1) }
             case .wordBoundary(let expected):
-                let before = position > 0 && CharacterSet.isWord(scalars[position - 1])
-                let after = position < scalars.count && CharacterSet.isWord(scalars[position])
+                let before = previous.map(CharacterSet.isWord) ?? false
+                let after = next.map(CharacterSet.isWord) ?? false
                 if (before != after) == expected { stack.append(pc + 1) }
             case .match, .scalar, .set, .anyButNewline:
                 list.threads.append(pc)
@@ -115,6 +148,8 @@ enum Instruction: Sendable {
 /// consuming ones kept in order.
 private struct ThreadList {
     var threads: [Int] = []
+    /// Scratch space for `add`, kept to avoid an allocation per step.
+    var stack: [Int] = []
     private var visited: [Int] = []
     private var seen: [Bool]
 

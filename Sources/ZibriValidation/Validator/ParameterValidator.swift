@@ -55,8 +55,9 @@ public struct ParameterValidator: Sendable {
                 }
                 continue
             }
-            let coerced = Self.coerce(texts, to: parameter.node)
-            result[parameter.name] = Checker.check(coerced, parameter.node, &context, depth: 0)
+            var value = Self.coerce(texts, to: parameter.node)
+            Checker.check(&value, parameter.node, &context, depth: 0)
+            result[parameter.name] = value
         }
         guard context.problems.isEmpty else {
             throw ValidationFailure(problems: context.problems, truncated: context.truncated)

@@ -157,7 +157,9 @@ struct SchemaCompiler {
         if let value = schema.defaultValue {
             // Defaults are normalized like input (a date default becomes a date).
             var context = CheckContext(maxProblems: 1, maxDepth: 64)
-            node.defaultValue = Checker.check(value, node, &context, depth: 0)
+            var normalized = value
+            Checker.check(&normalized, node, &context, depth: 0)
+            node.defaultValue = normalized
         }
         return node
     }

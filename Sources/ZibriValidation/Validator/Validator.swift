@@ -33,18 +33,42 @@ public struct Validator: Sendable {
         self.maxDepth = maxDepth
     }
 
-    public func validate(_ value: JSONValue) throws(ValidationFailure) -> JSONValue {
-        var context = CheckContext(maxProblems: maxProblems, maxDepth: maxDepth)
-        let normalized = Checker.check(value, root, &context, depth: 0)
-        guard context.problems.isEmpty else {
-            throw ValidationFailure(problems: context.problems, truncated: context.truncated)
-        }
+    /// Validates `value` and returns it normalized. Taking the value (`consuming`) lets a value
+    /// nobody else holds be normalized in place instead of copied.
+    public func validate(_ value: consuming JSONValue) throws(ValidationFailure) -> JSONValue {
+        var normalized = value
+        try validateInPlace(&normalized)
         return normalized
+    }
+
+    func validateInPlace(_ value: inout JSONValue) throws(ValidationFailure) {
+        var context = CheckContext(maxProblems: maxProblems, maxDepth: maxDepth)
+        Checker.check(&value, root, &context, depth: 0)
+        guard context.problems.isEmpty else {
+            throw ValidationFailure(problems: Self.documentOrder(context.problems), truncated: context.truncated)
+        }
+    }
+
+    /// Objects are walked in their dictionary's order, which differs between processes; sort
+    /// the problems by pointer (indices numerically) so the same input always reads the same.
+    static func documentOrder(_ problems: [ValidationProblem]) -> [ValidationProblem] {
+        func tokens(_ pointer: String) -> [Substring] {
+            pointer.split(separator: "/", omittingEmptySubsequences: false)
+        }
+        return problems.enumerated().sorted { left, right in
+            let a = tokens(left.element.pointer)
+            let b = tokens(right.element.pointer)
+            for (x, y) in zip(a, b) where x != y {
+                if let i = Int(x), let j = Int(y) { return i < j }
+                return x < y
+            }
+            return a.count != b.count ? a.count < b.count : left.offset < right.offset
+        }.map(\.element)
     }
 
     /// Parses and validates a JSON document. Malformed JSON is one problem with the code `json`.
     public func validate(json bytes: [UInt8]) throws(ValidationFailure) -> JSONValue {
-        let value: JSONValue
+        var value: JSONValue
         do {
             value = try JSONParser().parse(bytes)
         } catch {
@@ -52,7 +76,8 @@ public struct Validator: Sendable {
                 ValidationProblem(pointer: "", code: "json", message: "is not valid JSON: \(error)")
             ])
         }
-        return try validate(value)
+        try validateInPlace(&value)
+        return value
     }
 }
 
