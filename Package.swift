@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "ZibriSchema", targets: ["ZibriSchema"]),
         .library(name: "ZibriValidation", targets: ["ZibriValidation"]),
+        .library(name: "Zibri", targets: ["Zibri"]),
         .library(name: "ZibriTesting", targets: ["ZibriTesting"]),
         .executable(name: "zibri", targets: ["zibri"]),
     ],
@@ -20,6 +21,11 @@ let package = Package(
         // which would make "every problem in one pass" impossible for duplicate keys.
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         .target(
@@ -30,6 +36,18 @@ let package = Package(
         .target(
             name: "ZibriValidation",
             dependencies: ["ZibriSchema"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Zibri",
+            dependencies: [
+                "ZibriSchema",
+                "ZibriValidation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -56,6 +74,17 @@ let package = Package(
             name: "ZibriValidationTests",
             dependencies: ["ZibriSchema", "ZibriValidation", "ZibriTesting"],
             exclude: ["Snippets"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZibriTests",
+            dependencies: [
+                "Zibri", "ZibriTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

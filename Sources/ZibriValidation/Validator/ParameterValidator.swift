@@ -23,6 +23,9 @@ public struct ParameterValidator: Sendable {
     let parameters: [Parameter]
     public let maxProblems = 100
 
+    /// The declared parameter names, in spec order.
+    public var names: [String] { parameters.map(\.name) }
+
     init(location: ParameterLocation, properties: [Property], compiler: inout SchemaCompiler) {
         self.location = location
         self.parameters = properties.map { property in

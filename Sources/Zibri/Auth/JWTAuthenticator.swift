@@ -1,0 +1,75 @@
+import Foundation
+import JWTKit
+import ZibriSchema
+
+/// Why a credential was refused; every case is a 401.
+struct AuthenticationFailure: Error, Equatable {
+    let detail: String
+}
+
+/// Verifies HS256 bearer tokens with jwt-kit and reads the user from the configured claims.
+struct JWTAuthenticator: Sendable {
+    let keys: JWTKeyCollection
+    let settings: JWTSettings
+
+    static func make(settings: JWTSettings, secret: String) async -> JWTAuthenticator {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        return JWTAuthenticator(keys: keys, settings: settings)
+    }
+
+    /// The user of a token; throws `AuthenticationFailure` for a bad signature, a malformed
+    /// token, an expired one, one not yet valid, a wrong issuer or audience, or no user id.
+    func authenticate(token: String) async throws(AuthenticationFailure) -> User {
+        let payload: ClaimsPayload
+        do {
+            payload = try await keys.verify(token, as: ClaimsPayload.self)
+        } catch let failure as AuthenticationFailure {
+            throw failure
+        } catch {
+            throw AuthenticationFailure(detail: "the token is invalid")
+        }
+        let claims = payload.claims
+        let now = Date()
+        if let expiry = claims["exp"]?.double, now.timeIntervalSince1970 >= expiry {
+            throw AuthenticationFailure(detail: "the token has expired")
+        }
+        if let notBefore = claims["nbf"]?.double, now.timeIntervalSince1970 < notBefore {
+            throw AuthenticationFailure(detail: "the token is not valid yet")
+        }
+        if let issuer = settings.issuer, claims["iss"]?.string != issuer {
+            throw AuthenticationFailure(detail: "the token has the wrong issuer")
+        }
+        if let audience = settings.audience {
+            let audiences = claims["aud"]?.array?.compactMap(\.string) ?? claims["aud"]?.string.map { [$0] } ?? []
+            guard audiences.contains(audience) else {
+                throw AuthenticationFailure(detail: "the token has the wrong audience")
+            }
+        }
+        guard let id = claims[settings.userIdClaim]?.string ?? claims[settings.userIdClaim]?.int.map(String.init) else {
+            throw AuthenticationFailure(detail: "the token has no '\(settings.userIdClaim)' claim")
+        }
+        let roles: [String]
+        switch claims[settings.rolesClaim] {
+        case .array(let items): roles = items.compactMap(\.string)
+        case .string(let text): roles = text.split(separator: " ").map(String.init)
+        default: roles = []
+        }
+        return User(id: id, roles: roles, claims: claims)
+    }
+}
+
+/// Any claims, kept as JSON; the checks on them happen in `JWTAuthenticator`.
+struct ClaimsPayload: JWTPayload {
+    let claims: [String: JSONValue]
+
+    init(from decoder: any Decoder) throws {
+        claims = try [String: JSONValue](from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try claims.encode(to: encoder)
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) throws {}
+}

@@ -1,0 +1,88 @@
+import Foundation
+public import Hummingbird
+import ZibriSchema
+import ZibriValidation
+
+/// An error that already knows its problem document; thrown inside the request pipeline and
+/// rendered by `ProblemMiddleware`.
+struct ProblemResponse: Error {
+    var document: ProblemDocument
+    var headers: HTTPFields = [:]
+
+    init(status: Int, title: String, detail: String, type: String = "about:blank", headers: HTTPFields = [:]) {
+        self.document = ProblemDocument(type: type, title: title, status: status, detail: detail)
+        self.headers = headers
+    }
+
+    init(document: ProblemDocument) {
+        self.document = document
+    }
+}
+
+extension ProblemDocument {
+    /// `application/problem+json`, with the document as body.
+    func response(headers extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        headers.append(contentsOf: extra)
+        let bytes = ByteBuffer(string: json.jsonText)
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: bytes))
+    }
+}
+
+/// Turns every error of the request pipeline into an RFC 9457 problem document. Errors that
+/// are not meant for the client become a 500 whose body says nothing of the cause; the cause
+/// is logged with the request id.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let problem as ProblemResponse {
+            return problem.document.response(headers: problem.headers)
+        } catch let error as ZibriHTTPError {
+            return ProblemDocument(
+                type: error.type, title: error.title, status: error.status,
+                detail: error.detail ?? error.title
+            ).response()
+        } catch let error as HTTPError {
+            let status = Int(error.status.code)
+            let detail: String
+            switch error.status {
+            case .notFound: detail = "no route matches \(request.method) \(request.uri.path)"
+            case .contentTooLarge: detail = "the body is larger than this route accepts"
+            default: detail = error.body ?? error.status.reasonPhrase
+            }
+            return ProblemDocument(
+                type: "about:blank", title: error.status.reasonPhrase, status: status, detail: detail
+            )
+            .response(headers: error.headers)
+        } catch {
+            context.logger.error("request failed: \(error)", metadata: ["error.type": "\(type(of: error))"])
+            return ProblemDocument(
+                type: "about:blank", title: "Internal Server Error", status: 500,
+                detail: "the request failed; the server log has the details under request id \(context.id)"
+            ).response()
+        }
+    }
+}
+
+/// One log line per request: method, path, status, duration, request id (in the metadata).
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        context.logger.info(
+            "\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms")
+        return response
+    }
+}

@@ -1,0 +1,232 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ZibriSchema
+import ZibriValidation
+
+/// Everything one route needs at request time, built once at start-up.
+struct CompiledRoute: Sendable {
+    let method: HTTPRequest.Method
+    /// The full path, base path included, in Hummingbird's `{name}` syntax.
+    let path: String
+    let handlerName: String
+    let handler: HTTPHandlers.Erased
+    let params: ParameterValidator
+    let query: ParameterValidator
+    let headers: ParameterValidator
+    let body: Validator?
+    let response: Validator?
+    let status: HTTPResponse.Status
+    let auth: AuthRequirement
+    let roles: [String]
+}
+
+/// What all routes share at request time.
+struct HTTPRuntime: Sendable {
+    let authenticator: JWTAuthenticator?
+    let maxBodyBytes: Int
+    let validateResponses: Bool
+    let encoder: JSONEncoder
+
+    /// The user of the request's bearer token; nil without a token. A token that is present
+    /// but invalid is refused even where authentication is optional: a bad credential is never
+    /// silently treated as none.
+    func user(of request: Request) async throws -> User? {
+        guard let header = request.headers[.authorization] else { return nil }
+        guard let authenticator else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Self.unauthorized("the Authorization header is not 'Bearer TOKEN'")
+        }
+        do {
+            return try await authenticator.authenticate(token: String(parts[1]))
+        } catch {
+            throw Self.unauthorized(error.detail)
+        }
+    }
+
+    static func unauthorized(_ detail: String) -> ProblemResponse {
+        ProblemResponse(
+            status: 401, title: "Unauthorized", detail: detail, type: "urn:zibri:problem:unauthorized",
+            headers: [.wwwAuthenticate: "Bearer"])
+    }
+}
+
+/// The request pipeline of one spec route: authenticate, read and validate, call the
+/// developer's handler, encode (and, if configured, validate) the answer.
+struct RouteResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let route: CompiledRoute
+    let runtime: HTTPRuntime
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let user = try await authorize(request)
+        var problems: [ValidationProblem] = []
+        var truncated = false
+        func collect(_ work: () throws(ValidationFailure) -> JSONValue) -> JSONValue {
+            do {
+                return try work()
+            } catch {
+                problems += error.problems
+                truncated = truncated || error.truncated
+                return .object([:])
+            }
+        }
+        let params = collect { () throws(ValidationFailure) in try route.params.validate(pathParameters(context)) }
+        let query = collect { () throws(ValidationFailure) in try route.query.validate(queryParameters(request)) }
+        let headers = collect { () throws(ValidationFailure) in try route.headers.validate(headerValues(request)) }
+        var body: JSONValue?
+        if let validator = route.body {
+            let parsed = try await readJSONBody(request)
+            body = collect { () throws(ValidationFailure) in
+                do throws(ValidationFailure) {
+                    return try validator.validate(parsed)
+                } catch {
+                    throw error.prefixed("/body")
+                }
+            }
+        }
+        guard problems.isEmpty else {
+            throw ProblemResponse(document: .validation(ValidationFailure(problems: problems, truncated: truncated)))
+        }
+        let values = RequestValues(body: body, params: params, query: query, headers: headers, user: user)
+        let output = try await route.handler(values, HTTPContext(requestID: context.id, logger: context.logger))
+        return try encode(output, context: context)
+    }
+
+    private func authorize(_ request: Request) async throws -> User? {
+        guard route.auth != .none || !route.roles.isEmpty else { return nil }
+        let user = try await runtime.user(of: request)
+        if user == nil && (route.auth == .required || !route.roles.isEmpty) {
+            throw HTTPRuntime.unauthorized("this route needs a bearer token")
+        }
+        if !route.roles.isEmpty, let user, Set(user.roles).isDisjoint(with: route.roles) {
+            throw ProblemResponse(
+                status: 403, title: "Forbidden",
+                detail: "this route needs one of the roles \(route.roles.joined(separator: ", "))",
+                type: "urn:zibri:problem:forbidden")
+        }
+        return user
+    }
+
+    private func pathParameters(_ context: Context) -> [String: [String]] {
+        var values: [String: [String]] = [:]
+        for parameter in route.params.names {
+            if let value = context.parameters.get(parameter) {
+                values[parameter] = [value.removingPercentEncoding ?? value]
+            }
+        }
+        return values
+    }
+
+    private func queryParameters(_ request: Request) -> [String: [String]] {
+        var values: [String: [String]] = [:]
+        for (key, value) in request.uri.queryParameters {
+            values[String(key), default: []].append(String(value))
+        }
+        return values
+    }
+
+    private func headerValues(_ request: Request) -> [String: [String]] {
+        var values: [String: [String]] = [:]
+        for field in request.headers {
+            values[field.name.canonicalName, default: []].append(field.value)
+        }
+        return values
+    }
+
+    /// The body as JSON: 415 unless it says it is JSON, 413 past the limit (counted while it
+    /// streams in), 400 when it does not parse.
+    private func readJSONBody(_ request: Request) async throws -> JSONValue {
+        if let contentType = request.headers[.contentType] {
+            let mediaType = contentType.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+                throw ProblemResponse(
+                    status: 415, title: "Unsupported Media Type",
+                    detail: "the body must be application/json, not \(mediaType)",
+                    type: "urn:zibri:problem:unsupported-media-type")
+            }
+        } else if request.headers[.contentLength].flatMap(Int.init) ?? 0 > 0 {
+            throw ProblemResponse(
+                status: 415, title: "Unsupported Media Type", detail: "the body must be sent as application/json",
+                type: "urn:zibri:problem:unsupported-media-type")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > runtime.maxBodyBytes {
+            throw Self.tooLarge(runtime.maxBodyBytes)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: runtime.maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Self.tooLarge(runtime.maxBodyBytes)
+        }
+        do {
+            return try JSONParser().parse(Array(buffer.readableBytesView))
+        } catch {
+            throw ProblemResponse(
+                status: 400, title: "Malformed JSON",
+                detail: buffer.readableBytes == 0
+                    ? "the body is empty; this route needs a JSON body" : "the body is not valid JSON: \(error)",
+                type: "urn:zibri:problem:malformed-json")
+        }
+    }
+
+    static func tooLarge(_ limit: Int) -> ProblemResponse {
+        ProblemResponse(
+            status: 413, title: "Content Too Large", detail: "the body is larger than \(limit) bytes",
+            type: "urn:zibri:problem:too-large")
+    }
+
+    private func encode(_ output: HandlerOutput, context: Context) throws -> Response {
+        guard route.response != nil else {
+            return Response(status: route.status == .ok ? .noContent : route.status)
+        }
+        let bytes: ByteBuffer
+        switch output {
+        case .noContent:
+            return Response(status: .noContent)
+        case .value(let value):
+            try checkResponse(value, context: context)
+            bytes = ByteBuffer(string: value.jsonText)
+        case .encodable(let value):
+            let data = try runtime.encoder.encode(value)
+            if runtime.validateResponses {
+                try checkResponse(try JSONParser().parse([UInt8](data)), context: context)
+            }
+            bytes = ByteBuffer(data: data)
+        }
+        return Response(
+            status: route.status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: bytes))
+    }
+
+    /// A response that breaks its schema is the server's bug: a 500 for the client, the pointer
+    /// in the log.
+    private func checkResponse(_ value: JSONValue, context: Context) throws {
+        guard runtime.validateResponses, let validator = route.response else { return }
+        do {
+            _ = try validator.validate(value)
+        } catch {
+            context.logger.error(
+                "handler '\(route.handlerName)' returned a response that breaks the spec: \(error.problems.map(\.description).joined(separator: "; "))"
+            )
+            throw ResponseMismatch()
+        }
+    }
+}
+
+struct ResponseMismatch: Error {}
+
+/// Answers a method the path does not have: 405 with the methods it does have.
+struct MethodNotAllowedResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let allowed: [HTTPRequest.Method]
+
+    func respond(to request: Request, context: Context) throws -> Response {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        throw ProblemResponse(
+            status: 405, title: "Method Not Allowed", detail: "\(request.uri.path) accepts \(list)",
+            type: "urn:zibri:problem:method-not-allowed", headers: [.allow: list])
+    }
+}

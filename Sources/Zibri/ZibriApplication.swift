@@ -1,0 +1,239 @@
+public import Foundation
+package import Hummingbird
+public import Logging
+public import ServiceLifecycle
+public import ZibriSchema
+public import ZibriValidation
+
+/// A failure to start, with a stable code; `message` lists every problem found.
+public struct ZibriError: Error, Sendable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// A Zibri server: a spec, the closures registered for its handler names, and the runtime
+/// that serves them.
+///
+/// ```swift
+/// let app = try ZibriApplication(spec: "api.zibri.yaml")
+/// app.http.handle("getUser") { (input: HTTPInput<NoBody>, context) -> User in ... }
+/// try await app.run()
+/// ```
+///
+/// Registration happens before `run()`; `run()` checks that every handler the spec names is
+/// registered, freezes the route table and serves it.
+public final class ZibriApplication {
+    /// The checked, compiled spec.
+    public let compiled: CompiledSpec
+    /// Registers HTTP handlers by name.
+    public let http = HTTPHandlers()
+    public var logger: Logger
+    /// Address to bind: the spec's `server.host`, overridden by `ZIBRI_HOST` or a `--host` option.
+    public var host: String
+    /// Port to bind (0 picks a free one): `server.port`, overridden by `ZIBRI_PORT` or `--port`.
+    public var port: Int
+    /// Where state is kept: `storage`, overridden by `ZIBRI_STORAGE_URL`.
+    public var storage: StorageSetting
+    /// Validate handlers' responses against `response` (default: the spec's
+    /// `server.validateResponses`, else on in debug builds).
+    public var validateResponses: Bool
+
+    private let environment: [String: String]
+
+    /// Loads, lints and compiles the spec at `path`. Throws `SpecError` with every diagnostic
+    /// when the spec has errors, and `ZibriError` for an unusable environment variable.
+    public convenience init(
+        spec path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "zibri")
+    ) throws {
+        let checked: SpecCheckResult
+        do {
+            checked = try SpecChecker.check(contentsOf: path)
+        } catch {
+            throw ZibriError(code: "unreadable-spec", message: "cannot read the spec '\(path)': \(error)")
+        }
+        try self.init(checked: checked, environment: environment, logger: logger)
+    }
+
+    /// A spec given as text, e.g. in tests.
+    public convenience init(
+        yaml: String, file: String = "spec.zibri.yaml",
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "zibri")
+    ) throws {
+        try self.init(checked: SpecChecker.check(yaml: yaml, file: file), environment: environment, logger: logger)
+    }
+
+    private init(checked: SpecCheckResult, environment: [String: String], logger: Logger) throws {
+        guard let compiled = checked.compiled, !checked.diagnostics.hasErrors else {
+            throw SpecError(diagnostics: checked.diagnostics.filter { $0.severity == .error })
+        }
+        for warning in checked.diagnostics {
+            logger.warning("\(warning)")
+        }
+        self.compiled = compiled
+        self.logger = logger
+        self.environment = environment
+        let spec = compiled.spec
+        host = environment["ZIBRI_HOST"] ?? spec.server.host
+        port = spec.server.port
+        storage = spec.effectiveStorage
+        #if DEBUG
+        validateResponses = spec.server.validateResponses ?? true
+        #else
+        validateResponses = spec.server.validateResponses ?? false
+        #endif
+        if let text = environment["ZIBRI_PORT"] {
+            guard let value = Int(text), (0...65_535).contains(value) else {
+                throw ZibriError(
+                    code: "invalid-environment", message: "ZIBRI_PORT must be a port number 0-65535, is '\(text)'")
+            }
+            port = value
+        }
+        if let text = environment["ZIBRI_STORAGE_URL"] {
+            guard let value = StorageSetting(parsing: text) else {
+                throw ZibriError(
+                    code: "invalid-environment",
+                    message: "ZIBRI_STORAGE_URL must be memory, sqlite:PATH or postgres://..., is '\(text)'")
+            }
+            storage = value
+        }
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
+    public func run() async throws {
+        let application = try await makeApplication()
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    /// The server as a `Service`, to run inside your own `ServiceGroup`.
+    public func service() async throws -> any Service {
+        try await makeApplication()
+    }
+
+    /// Checks the registrations and builds the Hummingbird application with the frozen route table.
+    package func makeApplication() async throws -> some ApplicationProtocol {
+        let routes = try compileRoutes()
+        let runtime = try await makeRuntime()
+        let router = Router(options: [.autoGenerateHeadEndpoints])
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        var methodsByPath: [String: [HTTPRequest.Method]] = [:]
+        var pathOrder: [String] = []
+        for route in routes {
+            router.on(
+                RouterPath(route.path), method: route.method, responder: RouteResponder(route: route, runtime: runtime))
+            if methodsByPath[route.path] == nil { pathOrder.append(route.path) }
+            methodsByPath[route.path, default: []].append(route.method)
+        }
+        if let path = compiled.spec.server.openAPIPath {
+            let document = ByteBuffer(string: OpenAPIExporter.document(for: compiled.spec).jsonText)
+            router.get(RouterPath(path)) { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: document))
+            }
+            if methodsByPath[path] == nil { pathOrder.append(path) }
+            methodsByPath[path, default: []].append(.get)
+        }
+        // A path that exists for other methods answers 405 with Allow, through the same router.
+        let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options]
+        for path in pathOrder {
+            var allowed = methodsByPath[path]!
+            if allowed.contains(.get) { allowed.append(.head) }
+            for method in candidates where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method, responder: MethodNotAllowedResponder(allowed: allowed))
+            }
+        }
+        let logger = self.logger
+        let host = self.host
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Zibri"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("Zibri serving \(routes.count) routes on http://\(host):\(port)")
+            },
+            logger: logger
+        )
+    }
+
+    /// The route table: every route with its handler, validators and policy. Fails listing
+    /// every handler the spec names but nobody registered.
+    func compileRoutes() throws -> [CompiledRoute] {
+        let spec = compiled.spec
+        var missing: [String] = []
+        var routes: [CompiledRoute] = []
+        let registered = http.registrations
+        for route in spec.http.routes {
+            guard let handler = route.handler else { continue }
+            guard let registration = registered[handler.value] else {
+                let hint = Suggestions.hint(for: handler.value, in: registered.keys).map { " (\($0))" } ?? ""
+                missing.append("\(handler.location): handler '\(handler.value)' is not registered\(hint)")
+                continue
+            }
+            let body = try route.body.map { try compiled.validator(for: $0) }
+            let response = try route.response.map { try compiled.validator(for: $0) }
+            let status = route.status?.value ?? (route.response == nil ? 204 : 200)
+            routes.append(
+                CompiledRoute(
+                    method: HTTPRequest.Method(route.method)!,
+                    path: (spec.http.basePath?.value ?? "") + route.path,
+                    handlerName: handler.value, handler: registration.handler,
+                    params: compiled.parameterValidator(for: pathParameters(of: route), in: .params),
+                    query: compiled.parameterValidator(for: route.query, in: .query),
+                    headers: compiled.parameterValidator(for: route.headers, in: .headers),
+                    body: body, response: response, status: HTTPResponse.Status(code: status),
+                    auth: route.auth?.value ?? .none, roles: route.roles?.value ?? []))
+        }
+        guard missing.isEmpty else {
+            throw ZibriError(
+                code: "missing-handlers",
+                message: "the spec names handlers that are not registered:\n" + missing.joined(separator: "\n"))
+        }
+        let used = Set(spec.http.routes.compactMap(\.handler?.value))
+        for (name, registration) in registered where !used.contains(name) {
+            logger.warning(
+                "handler '\(name)' is registered at \(registration.file):\(registration.line) but the spec never uses it"
+            )
+        }
+        return routes
+    }
+
+    /// Declared path parameters plus undeclared ones, which are strings.
+    private func pathParameters(of route: HTTPRoute) -> [Property] {
+        var properties = route.params
+        for name in route.pathParameterNames where !properties.contains(where: { $0.name == name }) {
+            properties.append(
+                Property(
+                    name: name, location: route.location,
+                    schema: PropertySchema(type: .string, location: route.location)))
+        }
+        return properties
+    }
+
+    private func makeRuntime() async throws -> HTTPRuntime {
+        var authenticator: JWTAuthenticator?
+        if let jwt = compiled.spec.auth?.jwt {
+            guard let secret = environment[jwt.secretEnv], !secret.isEmpty else {
+                throw ZibriError(
+                    code: "missing-secret",
+                    message: "the environment variable \(jwt.secretEnv) (auth.jwt.secretEnv) must hold the JWT secret")
+            }
+            authenticator = await JWTAuthenticator.make(settings: jwt, secret: secret)
+        }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(ISO8601.format(date))
+        }
+        return HTTPRuntime(
+            authenticator: authenticator, maxBodyBytes: compiled.spec.server.maxBodyBytes,
+            validateResponses: validateResponses, encoder: encoder)
+    }
+}
