@@ -10,6 +10,7 @@ let package = Package(
         .package(name: "Zibri", path: ".."),
         .package(url: "https://github.com/google/swift-benchmark.git", from: "0.1.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .executableTarget(
@@ -27,6 +28,13 @@ let package = Package(
                 .product(name: "ZibriSchema", package: "Zibri"),
                 .product(name: "ZibriValidation", package: "Zibri"),
                 .product(name: "Benchmark", package: "swift-benchmark"),
+            ]
+        ),
+        .executableTarget(
+            name: "HTTPBenchmarkServer",
+            dependencies: [
+                .product(name: "Zibri", package: "Zibri"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
     ]
