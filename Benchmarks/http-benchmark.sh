@@ -14,7 +14,7 @@ trap 'rm -f "$script"; kill $(jobs -p) 2>/dev/null || true' EXIT
 python3 - "$script" <<'PY'
 import json, sys
 body = {
-    "message": "Hello there, this is a benchmark message that is long enough to make the body about one kilobyte. " * 6,
+    "message": "Hello there, this is a benchmark message that is long enough to make the body about one kilobyte. " * 7,
     "replyTo": 12, "tags": ["greeting", "benchmark", "swift"], "mood": "happy",
     "author": {"id": "6f1c2a56-2d3b-4c1e-9f00-1234567890ab", "name": "Bench User", "email": "bench@example.com",
                "role": "member", "createdAt": "2024-05-01T10:00:00Z"},
@@ -25,14 +25,20 @@ with open(sys.argv[1], "w") as f:
     f.write("wrk.body = " + json.dumps(text) + "\n")
 print(f"body: {len(text.encode())} bytes", file=sys.stderr)
 PY
-round() { # kind port → requests per second
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+round() { # kind port → "requests-per-second server-cpu-microseconds-per-request"
   "$server" "$1" "$2" & local pid=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$2/" && break; sleep 0.1; done
   wrk -t2 -c64 -d2s -s "$script" "http://127.0.0.1:$2/messages" >/dev/null  # warm-up
-  local rps
-  rps=$(wrk -t2 -c64 -d"${seconds}s" -s "$script" "http://127.0.0.1:$2/messages" | awk '/Requests\/sec/ {print $2}')
+  local before after output
+  before=$(cpu_ticks "$pid")
+  output=$(wrk -t2 -c64 -d"${seconds}s" -s "$script" "http://127.0.0.1:$2/messages")
+  after=$(cpu_ticks "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$rps"
+  local rps requests
+  rps=$(echo "$output" | awk '/Requests\/sec/ {print $2}')
+  requests=$(echo "$output" | awk '/requests in/ {print $1}')
+  echo "$rps $(python3 -c "print(($after - $before) * 1e6 / $(getconf CLK_TCK) / $requests)")"
 }
 # Check once that both answer 201 to the body.
 for kind in baseline zibri; do
@@ -43,16 +49,21 @@ for kind in baseline zibri; do
   [ "$status" = 0 ] || { echo "$kind answered errors" >&2; exit 1; }
 done
 baseline=(); zibri=()
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
   baseline+=("$(round baseline 18081)")
   zibri+=("$(round zibri 18082)")
 done
 python3 - "${baseline[@]}" "${zibri[@]}" <<'PY'
 import statistics, sys
-values = list(map(float, sys.argv[1:]))
-baseline, zibri = values[:3], values[3:]
-b, z = statistics.median(baseline), statistics.median(zibri)
-print(f"baseline (plain Hummingbird + Codable): {', '.join(f'{v:.0f}' for v in baseline)} req/s, median {b:.0f}")
-print(f"Zibri (spec route, validated):          {', '.join(f'{v:.0f}' for v in zibri)} req/s, median {z:.0f}")
-print(f"ratio Zibri / baseline: {z / b:.2f}")
+rows = [tuple(map(float, row.split())) for row in sys.argv[1:]]
+half = len(rows) // 2
+baseline, zibri = rows[:half], rows[half:]
+def show(name, rows):
+    rps = statistics.median(r[0] for r in rows)
+    cpu = statistics.median(r[1] for r in rows)
+    print(f"{name}: {', '.join(f'{r[0]:.0f}' for r in rows)} req/s (median {rps:.0f}); server CPU per request median {cpu:.1f} µs")
+    return rps, cpu
+b_rps, b_cpu = show("baseline (plain Hummingbird + Codable)", baseline)
+z_rps, z_cpu = show("Zibri (spec route, validated)         ", zibri)
+print(f"ratio Zibri / baseline: throughput {z_rps / b_rps:.2f}, CPU efficiency (baseline CPU / Zibri CPU) {b_cpu / z_cpu:.2f}")
 PY

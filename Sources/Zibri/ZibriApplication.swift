@@ -45,6 +45,9 @@ public final class ZibriApplication {
     /// `server.validateResponses`, else on in debug builds).
     public var validateResponses: Bool
 
+    /// Called once the server listens, with the port it bound (useful with port 0).
+    public var onListening: (@Sendable (Int) async -> Void)?
+
     private let environment: [String: String]
 
     /// Loads, lints and compiles the spec at `path`. Throws `SpecError` with every diagnostic
@@ -122,7 +125,6 @@ public final class ZibriApplication {
         let routes = try compileRoutes()
         let runtime = try await makeRuntime()
         let router = Router(options: [.autoGenerateHeadEndpoints])
-        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ProblemMiddleware())
         var methodsByPath: [String: [HTTPRequest.Method]] = [:]
         var pathOrder: [String] = []
@@ -152,12 +154,14 @@ public final class ZibriApplication {
         }
         let logger = self.logger
         let host = self.host
+        let onListening = self.onListening
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Zibri"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("Zibri serving \(routes.count) routes on http://\(host):\(port)")
+                await onListening?(port)
             },
             logger: logger
         )

@@ -33,9 +33,11 @@ public struct User: Sendable, Hashable {
 
 /// What a handler can use besides its input.
 public struct HTTPContext: Sendable {
-    /// The request's id, also in every log line about it.
-    public let requestID: String
+    /// A logger whose lines carry the request's id.
     public let logger: Logger
+
+    /// The request's id, also in every log line about it.
+    public var requestID: String { logger[metadataKey: "hb.request.id"]?.description ?? "" }
 }
 
 /// The body of a route that has none.
@@ -102,7 +104,8 @@ public final class HTTPHandlers {
                 let output = try await handler(input, context)
                 if let value = output as? JSONValue { return .value(value) }
                 if output is NoContent { return .noContent }
-                return .encodable(output)
+                // Encoded here, where `Output` is a concrete type, so the encoder is specialized.
+                return .encoded(try values.encoder.encode(output))
             }, file: file, line: line)
     }
 }
@@ -114,6 +117,7 @@ struct RequestValues: Sendable {
     let query: JSONValue
     let headers: JSONValue
     let user: User?
+    let encoder: JSONEncoder
 
     func decodeBody<T: Decodable>(_ type: T.Type) throws -> T {
         do {
@@ -132,6 +136,6 @@ struct HandlerTypeMismatch: Error, CustomStringConvertible {
 
 enum HandlerOutput: Sendable {
     case value(JSONValue)
-    case encodable(any Encodable & Sendable)
+    case encoded(Data)
     case noContent
 }

@@ -30,15 +30,30 @@ extension ProblemDocument {
     }
 }
 
-/// Turns every error of the request pipeline into an RFC 9457 problem document. Errors that
-/// are not meant for the client become a 500 whose body says nothing of the cause; the cause
-/// is logged with the request id.
+/// The outermost step of every request: turns every error of the pipeline into an RFC 9457
+/// problem document, and logs one line per request (method, path, status, duration; the
+/// request id is in the metadata). Errors that are not meant for the client become a 500
+/// whose body says nothing of the cause; the cause is logged under the request id. One
+/// middleware instead of two saves an asynchronous frame per request.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws
         -> Response
     {
+        guard context.logger.logLevel <= .info else { return await answer(request, context, next) }
+        let start = ContinuousClock.now
+        let response = await answer(request, context, next)
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        context.logger.info(
+            "\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms")
+        return response
+    }
+
+    private func answer(
+        _ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response
+    ) async -> Response {
         do {
             return try await next(request, context)
         } catch let problem as ProblemResponse {
@@ -67,22 +82,5 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 detail: "the request failed; the server log has the details under request id \(context.id)"
             ).response()
         }
-    }
-}
-
-/// One log line per request: method, path, status, duration, request id (in the metadata).
-struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws
-        -> Response
-    {
-        let start = ContinuousClock.now
-        let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-        context.logger.info(
-            "\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", milliseconds))ms")
-        return response
     }
 }

@@ -62,7 +62,8 @@ struct RouteResponder: HTTPResponder {
     let runtime: HTTPRuntime
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        let user = try await authorize(request)
+        // Most routes need no user: skip the asynchronous step entirely for them.
+        let user = route.auth == .none && route.roles.isEmpty ? nil : try await authorize(request)
         var problems: [ValidationProblem] = []
         var truncated = false
         func collect(_ work: () throws(ValidationFailure) -> JSONValue) -> JSONValue {
@@ -74,9 +75,17 @@ struct RouteResponder: HTTPResponder {
                 return .object([:])
             }
         }
-        let params = collect { () throws(ValidationFailure) in try route.params.validate(pathParameters(context)) }
-        let query = collect { () throws(ValidationFailure) in try route.query.validate(queryParameters(request)) }
-        let headers = collect { () throws(ValidationFailure) in try route.headers.validate(headerValues(request)) }
+        // Routes declare few parameters; skip reading the request's where none are declared.
+        let empty = JSONValue.object([:])
+        let params =
+            route.params.isEmpty
+            ? empty : collect { () throws(ValidationFailure) in try route.params.validate(pathParameters(context)) }
+        let query =
+            route.query.isEmpty
+            ? empty : collect { () throws(ValidationFailure) in try route.query.validate(queryParameters(request)) }
+        let headers =
+            route.headers.isEmpty
+            ? empty : collect { () throws(ValidationFailure) in try route.headers.validate(headerValues(request)) }
         var body: JSONValue?
         if let validator = route.body {
             let parsed = try await readJSONBody(request)
@@ -91,13 +100,13 @@ struct RouteResponder: HTTPResponder {
         guard problems.isEmpty else {
             throw ProblemResponse(document: .validation(ValidationFailure(problems: problems, truncated: truncated)))
         }
-        let values = RequestValues(body: body, params: params, query: query, headers: headers, user: user)
-        let output = try await route.handler(values, HTTPContext(requestID: context.id, logger: context.logger))
+        let values = RequestValues(
+            body: body, params: params, query: query, headers: headers, user: user, encoder: runtime.encoder)
+        let output = try await route.handler(values, HTTPContext(logger: context.logger))
         return try encode(output, context: context)
     }
 
     private func authorize(_ request: Request) async throws -> User? {
-        guard route.auth != .none || !route.roles.isEmpty else { return nil }
         let user = try await runtime.user(of: request)
         if user == nil && (route.auth == .required || !route.roles.isEmpty) {
             throw HTTPRuntime.unauthorized("this route needs a bearer token")
@@ -163,7 +172,8 @@ struct RouteResponder: HTTPResponder {
             throw Self.tooLarge(runtime.maxBodyBytes)
         }
         do {
-            return try JSONParser().parse(Array(buffer.readableBytesView))
+            return try buffer.withUnsafeReadableBytes { (bytes) throws(JSONParseError) in try JSONParser().parse(bytes)
+            }
         } catch {
             throw ProblemResponse(
                 status: 400, title: "Malformed JSON",
@@ -190,8 +200,7 @@ struct RouteResponder: HTTPResponder {
         case .value(let value):
             try checkResponse(value, context: context)
             bytes = ByteBuffer(string: value.jsonText)
-        case .encodable(let value):
-            let data = try runtime.encoder.encode(value)
+        case .encoded(let data):
             if runtime.validateResponses {
                 try checkResponse(try JSONParser().parse([UInt8](data)), context: context)
             }

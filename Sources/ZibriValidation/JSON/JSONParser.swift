@@ -39,6 +39,16 @@ public struct JSONParser {
         }
     }
 
+    /// Parses bytes in place, e.g. a network buffer's storage, without copying them first.
+    public func parse(_ buffer: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+        var reader = Reader(bytes: buffer.bindMemory(to: UInt8.self), maxDepth: maxDepth)
+        reader.skipWhitespace()
+        let value = try reader.parseValue(depth: 0)
+        reader.skipWhitespace()
+        guard reader.index == buffer.count else { throw reader.error("unexpected data after the document") }
+        return value
+    }
+
     public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }

@@ -23,6 +23,9 @@ public struct ParameterValidator: Sendable {
     let parameters: [Parameter]
     public let maxProblems = 100
 
+    /// True when no parameters are declared: there is nothing to read or check.
+    public var isEmpty: Bool { parameters.isEmpty }
+
     /// The declared parameter names, in spec order.
     public var names: [String] { parameters.map(\.name) }
 
