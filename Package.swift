@@ -52,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "ZibriTesting",
-            dependencies: ["ZibriSchema", "ZibriValidation"],
+            dependencies: ["ZibriSchema", "ZibriValidation", "Zibri"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -1,0 +1,48 @@
+import ZibriSchema
+import ZibriValidation
+
+/// The frames the server sends, built as JSON values (docs/protocol.md fixes their keys).
+enum ServerFrame {
+    /// An event: to one connection, a user, a channel or all.
+    static func event(
+        _ name: String, data: JSONValue, seq: Int? = nil, channel: String? = nil, senderUserId: String? = nil,
+        senderConnectionId: String? = nil
+    ) -> JSONValue {
+        var members: [String: JSONValue] = ["event": .string(name), "ok": true, "status": 200, "data": data]
+        if let seq { members["seq"] = .integer(seq) }
+        if let channel { members["channel"] = .string(channel) }
+        if let senderUserId { members["senderUserId"] = .string(senderUserId) }
+        if let senderConnectionId { members["senderConnectionId"] = .string(senderConnectionId) }
+        return .object(members)
+    }
+
+    /// The answer to a client message that succeeded (only sent when it carried an `ack`).
+    static func success(ack: Ack, data: JSONValue) -> JSONValue {
+        ["event": "ws:response", "ack": ack.json, "ok": true, "status": 200, "data": data]
+    }
+
+    /// The answer to a client message that failed; without `ack` when the message had none.
+    static func failure(ack: Ack?, problem: ProblemDocument) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "event": "ws:response", "ok": false, "status": .integer(problem.status), "error": problem.json,
+        ]
+        if let ack { members["ack"] = ack.json }
+        return .object(members)
+    }
+
+    /// The first frame of a connection.
+    static func connected(connectionId: String, sessionToken: String, recovered: Bool, lastSeq: Int) -> JSONValue {
+        [
+            "event": "ws:connected",
+            "data": [
+                "connectionId": .string(connectionId), "sessionToken": .string(sessionToken),
+                "recovered": .bool(recovered), "lastSeq": .integer(lastSeq),
+            ],
+        ]
+    }
+
+    /// The only frame of a refused connection, before the close with code 4000 + status.
+    static func refused(_ problem: ProblemDocument) -> JSONValue {
+        ["event": "ws:refused", "ok": false, "status": .integer(problem.status), "error": problem.json]
+    }
+}

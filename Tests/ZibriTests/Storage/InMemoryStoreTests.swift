@@ -1,0 +1,9 @@
+import Testing
+import Zibri
+import ZibriTesting
+
+@Suite struct InMemoryStoreTests {
+    @Test func passesTheStoreConformanceSuite() async throws {
+        try await StoreConformanceSuite { InMemoryStore() }.run()
+    }
+}
