@@ -1,5 +1,6 @@
 public import Foundation
 package import Hummingbird
+import HummingbirdWebSocket
 public import Logging
 public import ServiceLifecycle
 public import ZibriSchema
@@ -34,6 +35,12 @@ public final class ZibriApplication {
     public let compiled: CompiledSpec
     /// Registers HTTP handlers by name.
     public let http = HTTPHandlers()
+    /// Registers WebSocket route handlers by name.
+    public let websocket = WebSocketHandlers()
+    /// Registers the connection and channel policies by name.
+    public let policies = Policies()
+    /// Sends to WebSocket connections and channels, from any handler.
+    public let websocketService: WebSocketService
     public var logger: Logger
     /// Address to bind: the spec's `server.host`, overridden by `ZIBRI_HOST` or a `--host` option.
     public var host: String
@@ -99,6 +106,8 @@ public final class ZibriApplication {
             }
             port = value
         }
+        websocketService = WebSocketService(
+            store: InMemoryStore(), channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [], logger: logger)
         if let text = environment["ZIBRI_STORAGE_URL"] {
             guard let value = StorageSetting(parsing: text) else {
                 throw ZibriError(
@@ -155,8 +164,33 @@ public final class ZibriApplication {
         let logger = self.logger
         let host = self.host
         let onListening = self.onListening
+        let sockets = try makeWebSocketRuntime(authenticator: runtime.authenticator)
+        if storage != .memory, sockets != nil {
+            logger.warning("storage '\(storage)' has no driver yet; WebSocket state is kept in memory")
+        }
+        var webSocketConfiguration = WebSocketServerConfiguration()
+        if let settings = compiled.spec.websocket {
+            webSocketConfiguration = WebSocketServerConfiguration(
+                maxFrameSize: max(settings.maxMessageBytes, 1024),
+                autoPing: .enabled(timePeriod: .milliseconds(settings.heartbeatInterval.milliseconds)),
+                validateUTF8: true)
+        }
         return Application(
             router: router,
+            server: .http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, _, _ in
+                guard let sockets else { return .dontUpgrade }
+                let (path, query) = Self.splitTarget(request.path ?? "")
+                guard path == sockets.path else { return .dontUpgrade }
+                let handshake = await sockets.admit(headers: request.headerFields, query: query)
+                return .upgrade([:]) { inbound, outbound, _ in
+                    switch handshake {
+                    case .accepted(let user):
+                        try await sockets.serve(inbound: inbound, outbound: outbound, user: user, refusal: nil)
+                    case .refused(let problem):
+                        try await sockets.serve(inbound: inbound, outbound: outbound, user: nil, refusal: problem)
+                    }
+                }
+            },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Zibri"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -207,6 +241,72 @@ public final class ZibriApplication {
             )
         }
         return routes
+    }
+
+    /// `/ws?access_token=x` to `/ws` and its query.
+    static func splitTarget(_ target: String) -> (path: String, query: [String: String]) {
+        guard let mark = target.firstIndex(of: "?") else { return (target, [:]) }
+        var query: [String: String] = [:]
+        for pair in target[target.index(after: mark)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let key = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+            let value = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
+            if query[key] == nil { query[key] = value }
+        }
+        return (String(target[..<mark]), query)
+    }
+
+    /// The WebSocket route table, or nil when the spec has no `websocket` section. Fails
+    /// listing every WebSocket handler the spec names but nobody registered.
+    func makeWebSocketRuntime(authenticator: JWTAuthenticator?) throws -> WebSocketRuntime? {
+        guard let settings = compiled.spec.websocket else { return nil }
+        var missing: [String] = []
+        var routes: [String: CompiledWebSocketRoute] = [:]
+        let registered = websocket.registrations
+        for route in settings.routes {
+            guard let handler = route.handler else { continue }
+            guard let closure = registered[handler.value] else {
+                let hint = Suggestions.hint(for: handler.value, in: registered.keys).map { " (\($0))" } ?? ""
+                missing.append("\(handler.location): handler '\(handler.value)' is not registered\(hint)")
+                continue
+            }
+            routes[route.event] = CompiledWebSocketRoute(
+                event: route.event, handlerName: handler.value, handler: closure,
+                body: try route.body.map { try compiled.validator(for: $0) },
+                auth: route.auth?.value ?? .none, roles: route.roles?.value ?? [])
+        }
+        var joinPolicies: [String: Policies.JoinPolicy] = [:]
+        for channel in settings.channels {
+            guard let name = channel.join else { continue }
+            if let policy = policies.join[name.value] {
+                joinPolicies[channel.pattern] = policy
+            } else {
+                let hint = Suggestions.hint(for: name.value, in: policies.join.keys).map { " (\($0))" } ?? ""
+                missing.append("\(name.location): join policy '\(name.value)' is not registered\(hint)")
+            }
+        }
+        var connectPolicy: Policies.ConnectPolicy?
+        if let name = settings.isAllowedToConnect {
+            connectPolicy = policies.connect[name.value]
+            if connectPolicy == nil {
+                let hint = Suggestions.hint(for: name.value, in: policies.connect.keys).map { " (\($0))" } ?? ""
+                missing.append("\(name.location): connection policy '\(name.value)' is not registered\(hint)")
+            }
+        }
+        guard missing.isEmpty else {
+            throw ZibriError(
+                code: "missing-handlers",
+                message: "the spec names WebSocket handlers or policies that are not registered:\n"
+                    + missing.joined(separator: "\n"))
+        }
+        return WebSocketRuntime(
+            path: settings.path.value, routes: routes, service: websocketService,
+            connectionAuth: settings.auth?.value ?? .none, authenticator: authenticator,
+            maxMessageBytes: settings.maxMessageBytes, maxConnections: settings.maxConnections,
+            outboundQueueSize: settings.outboundQueueSize,
+            clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
+            connectPolicy: connectPolicy, joinPolicies: joinPolicies,
+            nodeID: ProcessInfo.processInfo.hostName, logger: logger)
     }
 
     /// Declared path parameters plus undeclared ones, which are strings.
