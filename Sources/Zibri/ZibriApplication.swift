@@ -171,7 +171,7 @@ public final class ZibriApplication {
         var webSocketConfiguration = WebSocketServerConfiguration()
         if let settings = compiled.spec.websocket {
             webSocketConfiguration = WebSocketServerConfiguration(
-                maxFrameSize: max(settings.maxMessageBytes, 1024),
+                maxFrameSize: settings.maxMessageBytes + 1,
                 autoPing: .enabled(timePeriod: .milliseconds(settings.heartbeatInterval.milliseconds)),
                 validateUTF8: true)
         }
@@ -302,7 +302,8 @@ public final class ZibriApplication {
         return WebSocketRuntime(
             path: settings.path.value, routes: routes, service: websocketService,
             connectionAuth: settings.auth?.value ?? .none, authenticator: authenticator,
-            maxMessageBytes: settings.maxMessageBytes, maxConnections: settings.maxConnections,
+            maxMessageBytes: settings.maxMessageBytes, messagesPerSecond: settings.messagesPerSecond,
+            maxConnections: settings.maxConnections,
             outboundQueueSize: settings.outboundQueueSize,
             clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
             connectPolicy: connectPolicy, joinPolicies: joinPolicies,

@@ -36,6 +36,7 @@ struct WebSocketRuntime: Sendable {
     let connectionAuth: AuthRequirement
     let authenticator: JWTAuthenticator?
     let maxMessageBytes: Int
+    let messagesPerSecond: Int
     let maxConnections: Int
     let outboundQueueSize: Int
     /// Channel patterns clients may join with `ws:join`.
@@ -86,6 +87,11 @@ struct WebSocketRuntime: Sendable {
         return .refused(Self.refusal(403, "the connection policy refused this connection"))
     }
 
+    static func problem(_ status: Int, _ detail: String) -> ProblemDocument {
+        let titles = [413: "Content Too Large", 429: "Too Many Requests"]
+        return ProblemDocument(type: "about:blank", title: titles[status] ?? "Error", status: status, detail: detail)
+    }
+
     static func refusal(_ status: Int, _ detail: String) -> ProblemDocument {
         let titles = [401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable"]
         return ProblemDocument(type: "about:blank", title: titles[status] ?? "Refused", status: status, detail: detail)
@@ -128,11 +134,39 @@ struct WebSocketRuntime: Sendable {
                     try await outbound.write(.text(frame))
                 }
             }
+            var bucket = TokenBucket(rate: messagesPerSecond)
+            let clock = ContinuousClock()
+            let start = clock.now
             do {
-                for try await message in inbound.messages(maxSize: maxMessageBytes) {
+                // One byte over the limit is still read, so it can be answered with 413.
+                for try await message in inbound.messages(maxSize: maxMessageBytes + 1) {
                     switch message {
                     case .text(let text):
-                        await handle(text, from: connection, user: user, outbox: outbox)
+                        if text.utf8.count > maxMessageBytes {
+                            answer(
+                                outbox, ack: nil,
+                                .failure(Self.problem(413, "the message is larger than \(maxMessageBytes) bytes")))
+                            outbox.finish()
+                            try await group.next()
+                            try await outbound.close(.messageTooLarge, reason: "message too large")
+                            return
+                        }
+                        let elapsed = clock.now - start
+                        switch bucket.take(
+                            at: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                        {
+                        case .allow:
+                            await handle(text, from: connection, user: user, outbox: outbox)
+                        case .refuse:
+                            answer(
+                                outbox, ack: nil,
+                                .failure(Self.problem(429, "over \(messagesPerSecond) messages a second")))
+                        case .close:
+                            outbox.finish()
+                            try await group.next()
+                            try await outbound.close(.policyViolation, reason: "too many messages")
+                            return
+                        }
                     case .binary:
                         outbox.finish()
                         try await group.next()

@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOWebSocket
+import Testing
+import Zibri
+import ZibriSchema
+
+/// Frames over the size limit, binary frames and the message rate, each with its answer and
+/// close code.
+@Suite(.timeLimit(.minutes(1))) struct WebSocketLimitTests {
+    static let spec = """
+        zibri: "1"
+        info: { title: Limits, version: "1" }
+        storage: memory
+        websocket:
+          limits: { maxMessageBytes: 64, messagesPerSecond: 3 }
+          routes:
+            echo: { handler: echo }
+        """
+
+    static func application() async throws -> some ApplicationProtocol {
+        var logger = Logger(label: "ws-limit-test")
+        logger.logLevel = .critical
+        let app = try ZibriApplication(yaml: spec, environment: [:], logger: logger)
+        app.websocket.handle("echo") { (body: JSONValue, _) -> JSONValue? in body }
+        return try await app.makeApplication()
+    }
+
+    /// Sends `frames`, then reads until the server closes; the frames received and the close code.
+    static func exchange(
+        port: Int, _ frames: [WebSocketOutboundWriter.OutboundFrame]
+    ) async throws -> (
+        [JSONValue], WebSocketErrorCode?
+    ) {
+        let received = WebSocketRuntimeTests.Collected()
+        let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws", logger: Logger(label: "client"))
+        {
+            inbound, outbound, _ in
+            for frame in frames { try await outbound.write(frame) }
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                if case .text(let text) = message { await received.add(text) }
+            }
+        }
+        return (await received.values, close?.closeCode)
+    }
+
+    @Test func aMessageOneByteOverTheLimitIsAnswered413ThenClosed1009() async throws {
+        let atLimit = #"{"event": "echo", "body": "\#(String(repeating: "x", count: 25))", "ack": 1}"#
+        let overLimit = #"{"event": "echo", "body": "\#(String(repeating: "x", count: 26))", "ack": 2}"#
+        #expect(atLimit.utf8.count == 64)
+        #expect(overLimit.utf8.count == 65)
+        try await Self.application().test(.live) { client in
+            let (frames, close) = try await Self.exchange(
+                port: try #require(client.port), [.text(atLimit), .text(overLimit)])
+            #expect(frames.first { $0["ack"] == 1 }?["data"] == .string(String(repeating: "x", count: 25)))
+            #expect(frames.contains { $0["status"] == 413 && $0["ack"] == nil })
+            #expect(close == .messageTooLarge)
+        }
+    }
+
+    @Test func binaryFramesClose1003() async throws {
+        try await Self.application().test(.live) { client in
+            let (frames, close) = try await Self.exchange(
+                port: try #require(client.port), [.binary(ByteBuffer(bytes: [1, 2, 3]))])
+            #expect(frames.first?["event"] == "ws:connected")
+            #expect(close == .unacceptableData)
+        }
+    }
+
+    @Test func goingOverTheRateIsAnswered429ThenClosed1008() async throws {
+        try await Self.application().test(.live) { client in
+            let messages = (1...12).map {
+                WebSocketOutboundWriter.OutboundFrame.text(#"{"event": "echo", "body": \#($0), "ack": \#($0)}"#)
+            }
+            let (frames, close) = try await Self.exchange(port: try #require(client.port), messages)
+            let answered = frames.filter { $0["ok"] == true && $0["ack"] != nil }
+            let limited = frames.filter { $0["status"] == 429 }
+            #expect(answered.count == 3)
+            #expect(limited.count == 3)
+            #expect(close == .policyViolation)
+        }
+    }
+}
