@@ -211,8 +211,7 @@ public final class ZibriApplication {
         for route in spec.http.routes {
             guard let handler = route.handler else { continue }
             guard let registration = registered[handler.value] else {
-                let hint = Suggestions.hint(for: handler.value, in: registered.keys).map { " (\($0))" } ?? ""
-                missing.append("\(handler.location): handler '\(handler.value)' is not registered\(hint)")
+                missing.append(Self.notRegistered("handler", handler, among: registered.keys))
                 continue
             }
             let body = try route.body.map { try compiled.validator(for: $0) }
@@ -243,6 +242,14 @@ public final class ZibriApplication {
         return routes
     }
 
+    /// `spec.zibri.yaml:12:16: handler 'getUser' is not registered (did you mean 'getUsers'?)`
+    static func notRegistered(
+        _ kind: String, _ name: Located<String>, among registered: some Sequence<String>
+    ) -> String {
+        let hint = Suggestions.hint(for: name.value, in: registered).map { " (\($0))" } ?? ""
+        return "\(name.location): \(kind) '\(name.value)' is not registered\(hint)"
+    }
+
     /// `/ws?access_token=x` to `/ws` and its query.
     static func splitTarget(_ target: String) -> (path: String, query: [String: String]) {
         guard let mark = target.firstIndex(of: "?") else { return (target, [:]) }
@@ -266,8 +273,7 @@ public final class ZibriApplication {
         for route in settings.routes {
             guard let handler = route.handler else { continue }
             guard let closure = registered[handler.value] else {
-                let hint = Suggestions.hint(for: handler.value, in: registered.keys).map { " (\($0))" } ?? ""
-                missing.append("\(handler.location): handler '\(handler.value)' is not registered\(hint)")
+                missing.append(Self.notRegistered("handler", handler, among: registered.keys))
                 continue
             }
             routes[route.event] = CompiledWebSocketRoute(
@@ -281,16 +287,14 @@ public final class ZibriApplication {
             if let policy = policies.join[name.value] {
                 joinPolicies[channel.pattern] = policy
             } else {
-                let hint = Suggestions.hint(for: name.value, in: policies.join.keys).map { " (\($0))" } ?? ""
-                missing.append("\(name.location): join policy '\(name.value)' is not registered\(hint)")
+                missing.append(Self.notRegistered("join policy", name, among: policies.join.keys))
             }
         }
         var connectPolicy: Policies.ConnectPolicy?
         if let name = settings.isAllowedToConnect {
             connectPolicy = policies.connect[name.value]
             if connectPolicy == nil {
-                let hint = Suggestions.hint(for: name.value, in: policies.connect.keys).map { " (\($0))" } ?? ""
-                missing.append("\(name.location): connection policy '\(name.value)' is not registered\(hint)")
+                missing.append(Self.notRegistered("connection policy", name, among: policies.connect.keys))
             }
         }
         guard missing.isEmpty else {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZibriSchema
+import ZibriTesting
 import ZibriValidation
 
 /// Random single mutations of valid specs (delete a line, swap a value's type, duplicate a
@@ -13,18 +14,6 @@ import ZibriValidation
         "examples/chat.zibri.yaml",
         "Tests/ZibriSchemaTests/Corpus/valid/every-key.yaml",
     ]
-
-    /// SplitMix64: a small seeded generator, so a failure can be replayed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let replacementValues = [
         "[1, 2]", "{ x: 1 }", "\"text\"", "12", "-1", "true", "~", "1.5", "''", "[", "*nope",
@@ -68,7 +57,7 @@ import ZibriValidation
     @Test(arguments: seeds)
     func mutatedSpecsAlwaysGetAnAnswer(_ seed: String) throws {
         let text = try String(contentsOf: Self.root.appendingPathComponent(seed), encoding: .utf8)
-        var generator = SeededGenerator(state: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         var broken = 0
         for round in 0..<400 {
             let (mutation, bytes) = Self.mutate(text, using: &generator)

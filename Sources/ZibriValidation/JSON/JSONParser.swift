@@ -29,14 +29,9 @@ public struct JSONParser {
     }
 
     public func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) -> JSONValue in
-            var reader = Reader(bytes: buffer, maxDepth: maxDepth)
-            reader.skipWhitespace()
-            let value = try reader.parseValue(depth: 0)
-            reader.skipWhitespace()
-            guard reader.index == buffer.count else { throw reader.error("unexpected data after the document") }
-            return value
-        }
+        try bytes.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) -> JSONValue in try parse(buffer) }
+        }.get()
     }
 
     /// Parses bytes in place, e.g. a network buffer's storage, without copying them first.

@@ -1,5 +1,6 @@
 import Testing
 import ZibriSchema
+import ZibriTesting
 import ZibriValidation
 
 /// Generated valid documents must pass; each single mutation of one must fail, with every
@@ -22,17 +23,6 @@ import ZibriValidation
               at: { type: date }
 
         """
-
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static func word(_ length: Int, _ g: inout SeededGenerator) -> String {
         String((0..<length).map { _ in "abcdefghijklmnopqrstuvwxyz".randomElement(using: &g)! })
@@ -83,7 +73,7 @@ import ZibriValidation
 
     @Test func validDocumentsPassAndSingleMutationsFailAtTheirPointer() throws {
         let validator = try makeValidator("Post", models: Self.models)
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededGenerator(seed: 42)
         for round in 0..<1000 {
             let post = Self.validPost(&generator)
             #expect((try? validator.validate(.object(post))) != nil, "round \(round): a valid post failed")
