@@ -336,13 +336,8 @@ public final class ZibriApplication {
             }
             authenticator = await JWTAuthenticator.make(settings: jwt, secret: secret)
         }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ISO8601.format(date))
-        }
         return HTTPRuntime(
             authenticator: authenticator, maxBodyBytes: compiled.spec.server.maxBodyBytes,
-            validateResponses: validateResponses, encoder: encoder)
+            validateResponses: validateResponses, encoder: JSONEncoding.makeEncoder())
     }
 }

@@ -22,6 +22,9 @@ public final class WebSocketHandlers {
 
     private(set) var registrations: [String: Erased] = [:]
 
+    /// One encoder for every answer.
+    static let encoder = JSONEncoding.makeEncoder()
+
     init() {}
 
     /// Registers the closure for the spec's handler `name`. The message body is validated
@@ -35,8 +38,7 @@ public final class WebSocketHandlers {
                 Body.self == JSONValue.self ? body as! Body : try JSONValueDecoder().decode(Body.self, from: body)
             guard let output = try await handler(decoded, context) else { return nil }
             if let value = output as? JSONValue { return value }
-            let data = try JSONEncoder().encode(output)
-            return try JSONParser().parse([UInt8](data))
+            return try JSONParser().parse([UInt8](try Self.encoder.encode(output)))
         }
     }
 }
