@@ -101,12 +101,12 @@ struct WebSocketRuntime: Sendable {
     func serve(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, user: User?, refusal: ProblemDocument?
     ) async throws {
+        // A frame written in the same instant as the upgrade can reach HummingbirdWSClient in the
+        // same read as the 101 response, and that client then never delivers it: in our tests
+        // the client waited for ever, for refusals and greetings alike. Until that is understood
+        // (see the note on the WebSocket issue), the first frame waits a moment.
+        try await Task.sleep(for: .milliseconds(50))
         if let refusal {
-            // A frame written in the same instant as the upgrade can reach HummingbirdWSClient in
-            // the same read as the 101 response, and that client then never delivers it (seen in
-            // our tests: the client waits for ever). A refused connection has no hurry: wait a
-            // moment so the refusal is read. To investigate with the client library.
-            try await Task.sleep(for: .milliseconds(50))
             try await outbound.write(.text(ServerFrame.refused(refusal).jsonText))
             try await outbound.close(.unknown(UInt16(4000 + refusal.status)), reason: refusal.title)
             return
