@@ -4,24 +4,38 @@ public import ZibriSchema
 
 /// One connection's outgoing frames: a bounded queue drained by the connection's writer task,
 /// so a sender never waits on a slow client. A client that lets the queue fill is closed.
-final class Outbox: Sendable {
+final class Outbox: @unchecked Sendable {
     let connection: WebSocketConnection
     private let continuation: AsyncStream<String>.Continuation
     let frames: AsyncStream<String>
+    // Guarded by `lock`; set once, read by the writer task when the queue ends.
+    private let lock = NSLock()
+    private var overflowedValue = false
 
     init(connection: WebSocketConnection, capacity: Int) {
         self.connection = connection
         (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(capacity))
     }
 
-    /// False when the queue is full: the caller closes the connection (1008).
+    /// Queues a frame. When the queue is full the client is not reading: the queue is closed
+    /// and `overflowed` tells the writer task to close the connection with 1008.
+    @discardableResult
     func send(_ frame: String) -> Bool {
         switch continuation.yield(frame) {
-        case .enqueued: true
-        case .dropped, .terminated: false
-        @unknown default: false
+        case .enqueued:
+            return true
+        case .dropped:
+            lock.withLock { overflowedValue = true }
+            continuation.finish()
+            return false
+        case .terminated:
+            return false
+        @unknown default:
+            return false
         }
     }
+
+    var overflowed: Bool { lock.withLock { overflowedValue } }
 
     func finish() {
         continuation.finish()
@@ -118,11 +132,11 @@ public final class WebSocketService: Sendable {
         try await store.members(ofChannel: channel)
     }
 
-    /// The frame is encoded once, whatever the number of recipients.
+    /// The frame is encoded once, whatever the number of recipients; a full queue closes its
+    /// connection (see `Outbox`), and sending to the others goes on.
     private func deliver(_ frame: String, to outboxes: [Outbox]) {
-        for outbox in outboxes where !outbox.send(frame) {
-            logger.warning("closing connection \(outbox.connection.id): its outbound queue is full")
-            outbox.finish()
+        for outbox in outboxes {
+            outbox.send(frame)
         }
     }
 }

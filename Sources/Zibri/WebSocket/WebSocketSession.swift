@@ -130,13 +130,17 @@ struct WebSocketRuntime: Sendable {
             }
         }
         let token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
-        _ = outbox.send(
+        outbox.send(
             ServerFrame.connected(connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: 0)
                 .jsonText)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await frame in outbox.frames {
                     try await outbound.write(.text(frame))
+                }
+                if outbox.overflowed {
+                    logger.warning("closing connection \(connection.id): it does not read its frames")
+                    try await outbound.close(.policyViolation, reason: "outbound queue full")
                 }
             }
             var bucket = TokenBucket(rate: messagesPerSecond)
@@ -208,9 +212,9 @@ struct WebSocketRuntime: Sendable {
     private func answer(_ outbox: Outbox, ack: Ack?, _ result: Outcome) {
         switch result {
         case .success(let data):
-            if let ack { _ = outbox.send(ServerFrame.success(ack: ack, data: data).jsonText) }
+            if let ack { outbox.send(ServerFrame.success(ack: ack, data: data).jsonText) }
         case .failure(let problem):
-            _ = outbox.send(ServerFrame.failure(ack: ack, problem: problem).jsonText)
+            outbox.send(ServerFrame.failure(ack: ack, problem: problem).jsonText)
         }
     }
 

@@ -17,9 +17,10 @@ import ZibriSchema
         info: { title: Limits, version: "1" }
         storage: memory
         websocket:
-          limits: { maxMessageBytes: 64, messagesPerSecond: 3 }
+          limits: { maxMessageBytes: 64, messagesPerSecond: 3, outboundQueueSize: 8 }
           routes:
             echo: { handler: echo }
+            flood: { handler: flood }
         """
 
     static func application() async throws -> some ApplicationProtocol {
@@ -27,6 +28,13 @@ import ZibriSchema
         logger.logLevel = .critical
         let app = try ZibriApplication(yaml: spec, environment: [:], logger: logger)
         app.websocket.handle("echo") { (body: JSONValue, _) -> JSONValue? in body }
+        app.websocket.handle("flood") { (_: JSONValue, context) -> JSONValue? in
+            // Far more frames than the queue holds, faster than any socket drains them.
+            for index in 0..<200 {
+                try await context.websocket.send(event: "flood", data: .integer(index), to: context.connection.id)
+            }
+            return nil
+        }
         return try await app.makeApplication()
     }
 
@@ -82,6 +90,16 @@ import ZibriSchema
             #expect(answered.count == 3)
             #expect(limited.count == 3)
             #expect(close == .policyViolation)
+        }
+    }
+
+    @Test func aConnectionWhoseQueueOverflowsIsClosed1008() async throws {
+        try await Self.application().test(.live) { client in
+            let (frames, close) = try await Self.exchange(
+                port: try #require(client.port), [.text(#"{"event": "flood"}"#)])
+            #expect(close == .policyViolation)
+            // Memory stayed bounded: at most the queue's worth of frames got through.
+            #expect(frames.filter { $0["event"] == "flood" }.count <= 8 + 1)
         }
     }
 }
