@@ -121,7 +121,7 @@ public struct YAMLScalar: Sendable, Hashable {
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
     private static func isDecimalFloat(_ text: String) -> Bool {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var index = 0
         func digits() -> Int {
             let start = index
@@ -147,7 +147,6 @@ public struct YAMLScalar: Sendable, Hashable {
             }
             guard digits() > 0 else { return false }
         }
-        bytes.removeAll()
         return index == text.utf8.count
     }
 }

@@ -272,16 +272,13 @@ private struct PatternParser {
     mutating func parseSequence() throws(ECMAPatternError) -> PatternNode {
         var items: [PatternNode] = []
         while let scalar = current, scalar != "|", scalar != ")" {
-            let atomStart = index
-            var atom = try parseAtom()
-            if case .assertStart = atom {
-            } else if case .assertEnd = atom {
-            } else if case .wordBoundary = atom {
-            } else {
-                atom = try parseQuantifiers(atom)
-                _ = atomStart
+            let atom = try parseAtom()
+            switch atom {
+            case .assertStart, .assertEnd, .wordBoundary:
+                items.append(atom)  // assertions take no quantifier
+            default:
+                items.append(try parseQuantifiers(atom))
             }
-            items.append(atom)
         }
         if let scalar = current, ["*", "+", "?"].contains(scalar) {
             throw error("nothing to repeat")
@@ -514,7 +511,7 @@ private struct PatternParser {
             index += 1
         }
         var ranges: [ClosedRange<UInt32>] = []
-        while let scalar = current, scalar != "]" {
+        while current != nil, current != "]" {
             let low = try parseClassAtom()
             if current == "-", index + 1 < scalars.count, scalars[index + 1] != "]" {
                 index += 1
@@ -526,7 +523,6 @@ private struct PatternParser {
                 ranges.append(from.value...to.value)
                 continue
             }
-            _ = scalar
             switch low {
             case .scalar(let single): ranges.append(single.value...single.value)
             case .set(let set): ranges += set.negated ? CharacterSet.complement(set.ranges) : set.ranges

@@ -52,16 +52,16 @@ func problems(_ validator: Validator, _ json: String) -> [String] {
     }
 
     @Test(arguments: [
-        ("email", "a.b+c@example.com", "a@b", true, false),
-        ("uuid", "6f1c2a56-2d3b-4c1e-9f00-1234567890ab", "6f1c2a56-2d3b-4c1e-9f00-1234567890a", true, false),
-        ("uri", "https://example.com/a?b=c", "not a uri", true, false),
-        ("date-time", "2024-05-01T10:00:00.5+02:00", "2024-05-01 10:00", true, false),
-        ("date", "2024-02-29", "2023-02-29", true, false),
-        ("ipv4", "192.168.0.1", "256.1.1.1", true, false),
-        ("ipv6", "2001:db8::1", "2001:db8:::1", true, false),
-        ("hostname", "api.example.com", "-bad-.com", true, false),
+        ("email", "a.b+c@example.com", "a@b"),
+        ("uuid", "6f1c2a56-2d3b-4c1e-9f00-1234567890ab", "6f1c2a56-2d3b-4c1e-9f00-1234567890a"),
+        ("uri", "https://example.com/a?b=c", "not a uri"),
+        ("date-time", "2024-05-01T10:00:00.5+02:00", "2024-05-01 10:00"),
+        ("date", "2024-02-29", "2023-02-29"),
+        ("ipv4", "192.168.0.1", "256.1.1.1"),
+        ("ipv6", "2001:db8::1", "2001:db8:::1"),
+        ("hostname", "api.example.com", "-bad-.com"),
     ])
-    func formats(_ format: String, _ good: String, _ bad: String, _ goodValid: Bool, _ badValid: Bool) throws {
+    func formats(_ format: String, _ good: String, _ bad: String) throws {
         let v = try makeValidator("{ type: string, format: \(format) }")
         #expect(problems(v, "\"\(good)\"") == [])
         #expect(problems(v, "\"\(bad)\"") == [" format"])
@@ -214,6 +214,7 @@ func problems(_ validator: Validator, _ json: String) -> [String] {
         let v = try makeValidator("{ type: integer }")
         do {
             _ = try v.validate(.string(String(repeating: "y", count: 500)))
+            Issue.record("expected a failure")
         } catch {
             let message = try #require(error.problems.first?.message)
             #expect(message.count < 100)
