@@ -107,7 +107,8 @@ public final class ZibriApplication {
             port = value
         }
         websocketService = WebSocketService(
-            store: InMemoryStore(), channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [], logger: logger)
+            store: InMemoryStore(), channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
+            requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000, logger: logger)
         if let text = environment["ZIBRI_STORAGE_URL"] {
             guard let value = StorageSetting(parsing: text) else {
                 throw ZibriError(
@@ -170,9 +171,13 @@ public final class ZibriApplication {
         }
         var webSocketConfiguration = WebSocketServerConfiguration()
         if let settings = compiled.spec.websocket {
+            // HummingbirdWebSocket pings every period and closes (1001) a connection whose pong
+            // has not come back by the next ping: one period is both interval and timeout, so
+            // the shorter of the two is used and no connection outlives its timeout.
+            let period = min(settings.heartbeatInterval.milliseconds, settings.heartbeatTimeout.milliseconds)
             webSocketConfiguration = WebSocketServerConfiguration(
                 maxFrameSize: settings.maxMessageBytes + 1,
-                autoPing: .enabled(timePeriod: .milliseconds(settings.heartbeatInterval.milliseconds)),
+                autoPing: .enabled(timePeriod: .milliseconds(period)),
                 validateUTF8: true)
         }
         return Application(
@@ -181,14 +186,9 @@ public final class ZibriApplication {
                 guard let sockets else { return .dontUpgrade }
                 let (path, query) = Self.splitTarget(request.path ?? "")
                 guard path == sockets.path else { return .dontUpgrade }
-                let handshake = await sockets.admit(headers: request.headerFields, query: query)
+                let admission = await sockets.admit(headers: request.headerFields, query: query)
                 return .upgrade([:]) { inbound, outbound, _ in
-                    switch handshake {
-                    case .accepted(let user):
-                        try await sockets.serve(inbound: inbound, outbound: outbound, user: user, refusal: nil)
-                    case .refused(let problem):
-                        try await sockets.serve(inbound: inbound, outbound: outbound, user: nil, refusal: problem)
-                    }
+                    try await sockets.serve(inbound: inbound, outbound: outbound, admission: admission)
                 }
             },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Zibri"),
@@ -290,6 +290,21 @@ public final class ZibriApplication {
                 missing.append(Self.notRegistered("join policy", name, among: policies.join.keys))
             }
         }
+        var onConnect: WebSocketHandlers.ConnectHandler?
+        if let name = settings.onConnect {
+            onConnect = websocket.connectHandlers[name.value]
+            if onConnect == nil {
+                missing.append(Self.notRegistered("onConnect handler", name, among: websocket.connectHandlers.keys))
+            }
+        }
+        var onDisconnect: WebSocketHandlers.DisconnectHandler?
+        if let name = settings.onDisconnect {
+            onDisconnect = websocket.disconnectHandlers[name.value]
+            if onDisconnect == nil {
+                missing.append(
+                    Self.notRegistered("onDisconnect handler", name, among: websocket.disconnectHandlers.keys))
+            }
+        }
         var connectPolicy: Policies.ConnectPolicy?
         if let name = settings.isAllowedToConnect {
             connectPolicy = policies.connect[name.value]
@@ -310,7 +325,7 @@ public final class ZibriApplication {
             maxConnections: settings.maxConnections,
             outboundQueueSize: settings.outboundQueueSize,
             clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
-            connectPolicy: connectPolicy, joinPolicies: joinPolicies,
+            connectPolicy: connectPolicy, joinPolicies: joinPolicies, onConnect: onConnect, onDisconnect: onDisconnect,
             nodeID: ProcessInfo.processInfo.hostName, logger: logger)
     }
 
@@ -338,6 +353,6 @@ public final class ZibriApplication {
         }
         return HTTPRuntime(
             authenticator: authenticator, maxBodyBytes: compiled.spec.server.maxBodyBytes,
-            validateResponses: validateResponses, encoder: JSONEncoding.makeEncoder())
+            validateResponses: validateResponses, encoder: JSONEncoding.makeEncoder(), websocket: websocketService)
     }
 }

@@ -1,4 +1,4 @@
-public import Testing
+import Testing
 public import Zibri
 
 /// The behaviour every `ZibriStore` promises, run against a fresh store from `makeStore`.

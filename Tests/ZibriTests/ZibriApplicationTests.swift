@@ -23,18 +23,21 @@ import FoundationNetworking
     /// The port, once the server listens.
     actor PortBox {
         var port: Int?
+        var handlerStarted = false
         func set(_ value: Int) { port = value }
+        func start() { handlerStarted = true }
     }
 
     @Test func gracefulShutdownFinishesRequestsInFlight() async throws {
         var logger = Logger(label: "shutdown-test")
         logger.logLevel = .warning
         let app = try ZibriApplication(yaml: Self.spec, environment: [:], logger: logger)
+        let box = PortBox()
         app.http.handle("slow") { (_: HTTPInput<NoBody>, _) -> String in
+            await box.start()
             try? await Task.sleep(for: .milliseconds(500))
             return "done"
         }
-        let box = PortBox()
         app.onListening = { port in await box.set(port) }
         let group = ServiceGroup(services: [try await app.service()], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -46,7 +49,7 @@ import FoundationNetworking
             }
             let url = try #require(port.flatMap { URL(string: "http://127.0.0.1:\($0)/slow") })
             let request = Task { try await URLSession.shared.data(from: url) }
-            try await Task.sleep(for: .milliseconds(150))  // the request is now in the handler
+            for _ in 0..<500 where await !box.handlerStarted { try await Task.sleep(for: .milliseconds(10)) }
             await group.triggerGracefulShutdown()
             let (data, response) = try await request.value
             #expect((response as? HTTPURLResponse)?.statusCode == 200)

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 public import ZibriSchema
 import ZibriValidation
@@ -35,6 +35,8 @@ public struct User: Sendable, Hashable {
 public struct HTTPContext: Sendable {
     /// A logger whose lines carry the request's id.
     public let logger: Logger
+    /// Sends to WebSocket connections, users and channels, so an HTTP POST can broadcast.
+    public let websocket: WebSocketService
 
     /// The request's id, also in every log line about it.
     public var requestID: String { logger[metadataKey: "hb.request.id"]?.description ?? "" }

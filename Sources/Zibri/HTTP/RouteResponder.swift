@@ -28,6 +28,7 @@ struct HTTPRuntime: Sendable {
     let maxBodyBytes: Int
     let validateResponses: Bool
     let encoder: JSONEncoder
+    let websocket: WebSocketService
 
     /// The user of the request's bearer token; nil without a token. A token that is present
     /// but invalid is refused even where authentication is optional: a bad credential is never
@@ -102,7 +103,7 @@ struct RouteResponder: HTTPResponder {
         }
         let values = RequestValues(
             body: body, params: params, query: query, headers: headers, user: user, encoder: runtime.encoder)
-        let output = try await route.handler(values, HTTPContext(logger: context.logger))
+        let output = try await route.handler(values, HTTPContext(logger: context.logger, websocket: runtime.websocket))
         return try encode(output, context: context)
     }
 

@@ -1,5 +1,5 @@
-public import Foundation
-public import ZibriSchema
+import Foundation
+import ZibriSchema
 
 /// What a connection policy sees of a WebSocket handshake.
 public struct Handshake: Sendable {

@@ -5,15 +5,22 @@ import ZibriValidation
 enum ServerFrame {
     /// An event: to one connection, a user, a channel or all.
     static func event(
-        _ name: String, data: JSONValue, seq: Int? = nil, channel: String? = nil, senderUserId: String? = nil,
-        senderConnectionId: String? = nil
+        _ name: String, data: JSONValue, seq: Int? = nil, channel: String? = nil,
+        sender: WebSocketConnection? = nil
     ) -> JSONValue {
         var members: [String: JSONValue] = ["event": .string(name), "ok": true, "status": 200, "data": data]
         if let seq { members["seq"] = .integer(seq) }
         if let channel { members["channel"] = .string(channel) }
-        if let senderUserId { members["senderUserId"] = .string(senderUserId) }
-        if let senderConnectionId { members["senderConnectionId"] = .string(senderConnectionId) }
+        if let sender {
+            members["senderConnectionId"] = .string(sender.id)
+            if let user = sender.userID { members["senderUserId"] = .string(user) }
+        }
         return .object(members)
+    }
+
+    /// The server asking the client: answered by `{"event": "ws:ack", "requestId": …, "body": …}`.
+    static func request(_ name: String, requestId: String, data: JSONValue) -> JSONValue {
+        ["event": .string(name), "requestId": .string(requestId), "ok": true, "status": 200, "data": data]
     }
 
     /// The answer to a client message that succeeded (only sent when it carried an `ack`).

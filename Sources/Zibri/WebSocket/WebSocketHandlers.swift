@@ -1,5 +1,5 @@
-public import Foundation
-public import ZibriSchema
+import Foundation
+import ZibriSchema
 import ZibriValidation
 
 /// The connection a WebSocket message came from.
@@ -12,15 +12,26 @@ public struct WebSocketConnection: Sendable, Hashable {
 /// What a WebSocket handler can use besides the message body.
 public struct WebSocketContext: Sendable {
     public let connection: WebSocketConnection
+    /// The connection's handshake: its headers, query and user.
+    public let handshake: Handshake
     /// Sends to connections, users, channels or everyone; joins and leaves channels.
     public let websocket: WebSocketService
+
+    /// The channels the connection is in, sorted.
+    public func channels() async throws -> [String] {
+        try await websocket.channels(of: connection.id)
+    }
 }
 
 /// The WebSocket route handlers, registered by the spec's handler names before `run()`.
 public final class WebSocketHandlers {
     typealias Erased = @Sendable (JSONValue, WebSocketContext) async throws -> JSONValue?
+    typealias ConnectHandler = @Sendable (WebSocketContext) async throws -> Void
+    typealias DisconnectHandler = @Sendable (WebSocketContext, DisconnectReason) async throws -> Void
 
     private(set) var registrations: [String: Erased] = [:]
+    private(set) var connectHandlers: [String: ConnectHandler] = [:]
+    private(set) var disconnectHandlers: [String: DisconnectHandler] = [:]
 
     /// One encoder for every answer.
     static let encoder = JSONEncoding.makeEncoder()
@@ -40,5 +51,19 @@ public final class WebSocketHandlers {
             if let value = output as? JSONValue { return value }
             return try JSONParser().parse([UInt8](try Self.encoder.encode(output)))
         }
+    }
+
+    /// Registers the handler the spec names in `lifecycle.onConnect`: called once a connection
+    /// is accepted and greeted, before its first message is read.
+    public func onConnect(_ name: String, _ handler: @escaping @Sendable (WebSocketContext) async throws -> Void) {
+        connectHandlers[name] = handler
+    }
+
+    /// Registers the handler the spec names in `lifecycle.onDisconnect`: called once the
+    /// connection has closed and left its channels, with the reason.
+    public func onDisconnect(
+        _ name: String, _ handler: @escaping @Sendable (WebSocketContext, DisconnectReason) async throws -> Void
+    ) {
+        disconnectHandlers[name] = handler
     }
 }

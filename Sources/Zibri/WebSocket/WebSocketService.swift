@@ -1,101 +1,65 @@
-public import Foundation
+import Foundation
 import Logging
+import NIOWebSocket
 public import ZibriSchema
 
-/// One connection's outgoing frames: a bounded queue drained by the connection's writer task,
-/// so a sender never waits on a slow client. A client that lets the queue fill is closed.
-final class Outbox: @unchecked Sendable {
-    let connection: WebSocketConnection
-    private let continuation: AsyncStream<String>.Continuation
-    let frames: AsyncStream<String>
-    // Guarded by `lock`; set once, read by the writer task when the queue ends.
-    private let lock = NSLock()
-    private var overflowedValue = false
-
-    init(connection: WebSocketConnection, capacity: Int) {
-        self.connection = connection
-        (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(capacity))
-    }
-
-    /// Queues a frame. When the queue is full the client is not reading: the queue is closed
-    /// and `overflowed` tells the writer task to close the connection with 1008.
-    @discardableResult
-    func send(_ frame: String) -> Bool {
-        switch continuation.yield(frame) {
-        case .enqueued:
-            return true
-        case .dropped:
-            lock.withLock { overflowedValue = true }
-            continuation.finish()
-            return false
-        case .terminated:
-            return false
-        @unknown default:
-            return false
-        }
-    }
-
-    var overflowed: Bool { lock.withLock { overflowedValue } }
-
-    func finish() {
-        continuation.finish()
-    }
-}
-
-/// The connections of this process, by id.
-actor LiveConnections {
-    private var outboxes: [String: Outbox] = [:]
-
-    func add(_ outbox: Outbox) { outboxes[outbox.connection.id] = outbox }
-    func remove(_ id: String) { outboxes.removeValue(forKey: id) }
-    func outbox(_ id: String) -> Outbox? { outboxes[id] }
-    func outboxes(_ ids: [String]) -> [Outbox] { ids.compactMap { outboxes[$0] } }
-    func all() -> [Outbox] { Array(outboxes.values) }
-    var count: Int { outboxes.count }
-}
-
-/// A send to a connection that does not exist (any more).
+/// A WebSocket operation that cannot be done, with a stable code: `unknown-connection`,
+/// `connection-closed`, `timeout`, `unknown-channel`.
 public struct WebSocketError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: String
     public let message: String
 
     public var description: String { "\(message) [\(code)]" }
+
+    static func unknownConnection(_ id: String) -> WebSocketError {
+        WebSocketError(code: "unknown-connection", message: "no connection '\(id)'")
+    }
+
+    static func connectionClosed(_ id: String) -> WebSocketError {
+        WebSocketError(code: "connection-closed", message: "connection '\(id)' closed before it answered")
+    }
 }
 
 /// Sends frames to one connection, every connection of a user, a channel, or all; joins and
-/// leaves channels. Reachable from WebSocket and HTTP handlers alike.
+/// leaves channels; asks a client and waits for its answer. Reachable from WebSocket handlers
+/// (`context.websocket`), HTTP handlers (`context.websocket`) and the application.
 public final class WebSocketService: Sendable {
     let store: any ZibriStore
     let live = LiveConnections()
+    let pending = PendingRequests()
     let patterns: ChannelPatterns
+    /// `connection.timeoutInMs`: how long `request` waits by default.
+    let requestTimeoutMs: Int
     let logger: Logger
 
-    init(store: any ZibriStore, channelPatterns: [String], logger: Logger) {
+    init(store: any ZibriStore, channelPatterns: [String], requestTimeoutMs: Int, logger: Logger) {
         self.store = store
         self.patterns = ChannelPatterns(channelPatterns)
+        self.requestTimeoutMs = requestTimeoutMs
         self.logger = logger
     }
 
+    // MARK: Sending
+
     /// Sends to one connection; throws `unknown-connection` when it is gone.
-    public func send(event: String, data: JSONValue, to connectionID: String) async throws {
-        guard let outbox = await live.outbox(connectionID) else {
-            throw WebSocketError(code: "unknown-connection", message: "no connection '\(connectionID)'")
-        }
-        deliver(ServerFrame.event(event, data: data).jsonText, to: [outbox])
+    public func send(
+        event: String, data: JSONValue, to connectionID: String, from sender: WebSocketConnection? = nil
+    ) async throws {
+        guard let outbox = live.outbox(connectionID) else { throw WebSocketError.unknownConnection(connectionID) }
+        deliver(ServerFrame.event(event, data: data, sender: sender).jsonText, to: [outbox])
     }
 
-    /// Sends to every connection of a user (none is not an error).
-    public func send(event: String, data: JSONValue, toUser userID: String) async throws {
+    /// Sends to every connection of a user (a user without connections is not an error).
+    public func send(
+        event: String, data: JSONValue, toUser userID: String, from sender: WebSocketConnection? = nil
+    ) async throws {
         let ids = try await store.connections(ofUser: userID).map(\.id)
-        deliver(ServerFrame.event(event, data: data).jsonText, to: await live.outboxes(ids))
+        deliver(ServerFrame.event(event, data: data, sender: sender).jsonText, to: live.outboxes(ids))
     }
 
     /// Sends to every connection.
     public func sendToAll(event: String, data: JSONValue, from sender: WebSocketConnection? = nil) async {
-        let frame = ServerFrame.event(
-            event, data: data, senderUserId: sender?.userID, senderConnectionId: sender?.id
-        ).jsonText
-        deliver(frame, to: await live.all())
+        deliver(ServerFrame.event(event, data: data, sender: sender).jsonText, to: live.all())
     }
 
     /// Sends to the members of a channel, optionally not to the sender.
@@ -105,10 +69,54 @@ public final class WebSocketService: Sendable {
     ) async throws {
         var ids = try await store.members(ofChannel: channel)
         if excludingSender, let sender { ids.removeAll { $0 == sender.id } }
-        let frame = ServerFrame.event(
-            event, data: data, channel: channel, senderUserId: sender?.userID, senderConnectionId: sender?.id
-        ).jsonText
-        deliver(frame, to: await live.outboxes(ids))
+        let frame = ServerFrame.event(event, data: data, channel: channel, sender: sender).jsonText
+        deliver(frame, to: live.outboxes(ids))
+    }
+
+    /// Sends `{"event": event, "requestId": "r1", "data": data}` to one connection and waits for
+    /// its `{"event": "ws:ack", "requestId": "r1", "body": answer}`; returns the answer's body.
+    /// Throws `timeout` after `timeoutInMs` (default `connection.timeoutInMs`),
+    /// `unknown-connection` when the connection does not exist, and `connection-closed` when it
+    /// ends before answering.
+    public func request(
+        event: String, data: JSONValue, to connectionID: String, timeoutInMs: Int? = nil
+    ) async throws -> JSONValue {
+        guard let outbox = live.outbox(connectionID) else { throw WebSocketError.unknownConnection(connectionID) }
+        let id = pending.nextID()
+        let frame = ServerFrame.request(event, requestId: id, data: data).jsonText
+        let timeout = timeoutInMs ?? requestTimeoutMs
+        let pending = self.pending
+        return try await withThrowingTaskGroup(of: JSONValue.self) { group in
+            group.addTask {
+                try await pending.wait(id: id, connectionID: connectionID) { outbox.send(frame) }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(timeout))
+                throw WebSocketError(
+                    code: "timeout", message: "connection '\(connectionID)' did not answer '\(event)' in \(timeout) ms")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    // MARK: Connections and channels
+
+    /// Closes a connection with a WebSocket close code (default 1000) after the frames queued
+    /// before it; throws `unknown-connection` when it is gone.
+    public func disconnect(_ connectionID: String, code: UInt16 = 1000, reason: String = "") async throws {
+        guard let outbox = live.outbox(connectionID) else { throw WebSocketError.unknownConnection(connectionID) }
+        outbox.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason, why: "server-closed")
+    }
+
+    /// The connection with this id, or nil.
+    public func connection(_ id: String) async throws -> WebSocketConnection? {
+        try await store.connection(id: id).map { WebSocketConnection(id: $0.id, userID: $0.userID) }
+    }
+
+    /// Every connection of a user, sorted by id.
+    public func connections(ofUser userID: String) async throws -> [WebSocketConnection] {
+        try await store.connections(ofUser: userID).map { WebSocketConnection(id: $0.id, userID: $0.userID) }
     }
 
     /// Adds a connection to a channel; the name must match one of the spec's channel patterns.
@@ -124,10 +132,12 @@ public final class WebSocketService: Sendable {
         try await store.leave(connectionID: connectionID, channel: channel)
     }
 
+    /// The channels of a connection, sorted.
     public func channels(of connectionID: String) async throws -> [String] {
         try await store.channels(ofConnection: connectionID)
     }
 
+    /// The connection ids in a channel, sorted.
     public func connections(in channel: String) async throws -> [String] {
         try await store.members(ofChannel: channel)
     }

@@ -22,10 +22,16 @@ enum Outcome {
     case failure(ProblemDocument)
 }
 
-/// The result of a handshake: the user (or none), or the problem to refuse it with.
+/// The result of a handshake: accepted (with the user, or none), or the problem to refuse it with.
 enum Admission {
-    case accepted(User?)
+    case accepted(Handshake)
     case refused(ProblemDocument)
+}
+
+/// The user of a handshake (or none), or the problem to refuse it with.
+enum Authentication {
+    case success(User?)
+    case failure(ProblemDocument)
 }
 
 /// What every connection shares: the route table, the service, the limits.
@@ -44,17 +50,19 @@ struct WebSocketRuntime: Sendable {
     let connectPolicy: Policies.ConnectPolicy?
     /// Join policies by channel pattern.
     let joinPolicies: [String: Policies.JoinPolicy]
+    let onConnect: WebSocketHandlers.ConnectHandler?
+    let onDisconnect: WebSocketHandlers.DisconnectHandler?
     let nodeID: String
     let logger: Logger
 
     /// The user of the handshake (a bearer header, or `access_token` for browsers), or the
     /// problem to refuse it with.
-    func authenticate(headers: HTTPFields, query: [String: String]) async -> Admission {
+    func authenticate(headers: HTTPFields, query: [String: String]) async -> Authentication {
         var token: String?
         if let header = headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-                return .refused(Self.refusal(401, "the Authorization header is not 'Bearer TOKEN'"))
+                return .failure(Self.refusal(401, "the Authorization header is not 'Bearer TOKEN'"))
             }
             token = String(parts[1])
         } else {
@@ -62,24 +70,29 @@ struct WebSocketRuntime: Sendable {
         }
         guard let token, let authenticator else {
             return connectionAuth == .required
-                ? .refused(Self.refusal(401, "this endpoint needs a bearer token")) : .accepted(nil)
+                ? .failure(Self.refusal(401, "this endpoint needs a bearer token")) : .success(nil)
         }
         do {
-            return .accepted(try await authenticator.authenticate(token: token))
+            return .success(try await authenticator.authenticate(token: token))
         } catch {
-            return .refused(Self.refusal(401, error.detail))
+            return .failure(Self.refusal(401, error.detail))
         }
     }
 
     /// Authentication, then the connection policy.
     func admit(headers: HTTPFields, query: [String: String]) async -> Admission {
-        let admission = await authenticate(headers: headers, query: query)
-        guard case .accepted(let user) = admission, let connectPolicy else { return admission }
+        let user: User?
+        switch await authenticate(headers: headers, query: query) {
+        case .success(let authenticated): user = authenticated
+        case .failure(let problem): return .refused(problem)
+        }
         var headerValues: [String: String] = [:]
         for field in headers { headerValues[field.name.canonicalName] = field.value }
+        let handshake = Handshake(headers: headerValues, query: query, user: user)
+        guard let connectPolicy else { return .accepted(handshake) }
         do {
-            if try await connectPolicy(Handshake(headers: headerValues, query: query, user: user)) {
-                return admission
+            if try await connectPolicy(handshake) {
+                return .accepted(handshake)
             }
         } catch {
             logger.error("the connection policy failed: \(error)")
@@ -88,7 +101,7 @@ struct WebSocketRuntime: Sendable {
     }
 
     static func problem(_ status: Int, _ detail: String) -> ProblemDocument {
-        let titles = [413: "Content Too Large", 429: "Too Many Requests"]
+        let titles = [404: "Not Found", 413: "Content Too Large", 429: "Too Many Requests"]
         return ProblemDocument(type: "about:blank", title: titles[status] ?? "Error", status: status, detail: detail)
     }
 
@@ -97,116 +110,209 @@ struct WebSocketRuntime: Sendable {
         return ProblemDocument(type: "about:blank", title: titles[status] ?? "Refused", status: status, detail: detail)
     }
 
-    /// Serves one upgraded connection until it closes.
-    func serve(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, user: User?, refusal: ProblemDocument?
-    ) async throws {
+    /// Messages of one connection waiting for its handler worker; more are answered 429.
+    static let pendingMessageLimit = 256
+
+    /// Serves one upgraded connection until it closes. Rethrows what stopped the reading (such
+    /// as invalid UTF-8) so that HummingbirdWebSocket closes with the code it calls for (1007).
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, admission: Admission) async throws {
         // A frame written in the same instant as the upgrade can reach HummingbirdWSClient in the
         // same read as the 101 response, and that client then never delivers it: in our tests
         // the client waited for ever, for refusals and greetings alike. Until that is understood
         // (see the note on the WebSocket issue), the first frame waits a moment.
-        try await Task.sleep(for: .milliseconds(50))
-        if let refusal {
-            try await outbound.write(.text(ServerFrame.refused(refusal).jsonText))
-            try await outbound.close(.unknown(UInt16(4000 + refusal.status)), reason: refusal.title)
+        try? await Task.sleep(for: .milliseconds(50))
+        let handshake: Handshake
+        switch admission {
+        case .refused(let problem):
+            await refuse(outbound, problem)
+            return
+        case .accepted(let accepted):
+            handshake = accepted
+        }
+        if service.live.count >= maxConnections {
+            await refuse(outbound, Self.refusal(503, "the server has its maximum of \(maxConnections) connections"))
             return
         }
-        if await service.live.count >= maxConnections {
-            let problem = Self.refusal(503, "the server has its maximum of \(maxConnections) connections")
-            try await outbound.write(.text(ServerFrame.refused(problem).jsonText))
-            try await outbound.close(.unknown(4503), reason: problem.title)
-            return
-        }
-        let connection = WebSocketConnection(id: UUID().uuidString.lowercased(), userID: user?.id)
+        let connection = WebSocketConnection(id: UUID().uuidString.lowercased(), userID: handshake.user?.id)
+        let context = WebSocketContext(connection: connection, handshake: handshake, websocket: service)
         let outbox = Outbox(connection: connection, capacity: outboundQueueSize)
-        try await service.store.addConnection(ConnectionRecord(id: connection.id, userID: user?.id, nodeID: nodeID))
-        await service.live.add(outbox)
-        defer {
-            let store = service.store
-            let live = service.live
-            Task { [connection] in
-                await live.remove(connection.id)
-                try? await store.removeConnection(id: connection.id)
-            }
+        do {
+            try await service.store.addConnection(
+                ConnectionRecord(id: connection.id, userID: connection.userID, nodeID: nodeID))
+        } catch {
+            logger.error("cannot store connection \(connection.id): \(error)")
+            await refuse(outbound, Self.refusal(503, "the server cannot accept connections now"))
+            return
         }
+        service.live.add(outbox)
         let token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         outbox.send(
             ServerFrame.connected(connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: 0)
                 .jsonText)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        var reason = DisconnectReason.clientClosed
+        var readError: (any Error)?
+        do {
+            (reason, readError) = try await exchange(
+                inbound: inbound, outbound: outbound, outbox: outbox, context: context)
+        } catch {
+            logger.debug("connection \(connection.id) ended: \(error)")
+            reason = outbox.closeRequest?.why ?? .error
+        }
+        service.live.remove(connection.id)
+        do {
+            try await service.store.removeConnection(id: connection.id)
+        } catch {
+            logger.error("cannot remove connection \(connection.id) from the store: \(error)")
+        }
+        if let onDisconnect {
+            do {
+                try await onDisconnect(context, reason)
+            } catch {
+                logger.error("lifecycle.onDisconnect failed for connection \(connection.id): \(error)")
+            }
+        }
+        if let readError { throw readError }
+    }
+
+    private func refuse(_ outbound: WebSocketOutboundWriter, _ problem: ProblemDocument) async {
+        do {
+            try await outbound.write(.text(ServerFrame.refused(problem).jsonText))
+            try await outbound.close(.unknown(UInt16(4000 + problem.status)), reason: problem.title)
+        } catch {
+            logger.debug("refusing a connection failed: \(error)")
+        }
+    }
+
+    /// How a connection that broke a limit ends: the last answer, then the close.
+    struct Violation {
+        let answer: ProblemDocument?
+        let code: WebSocketErrorCode
+        let reason: String
+        let why: String
+    }
+
+    /// The life of an accepted connection: a writer task drains the outbox, a worker runs the
+    /// handlers one message at a time (so a client's messages are handled in order), and this
+    /// task reads frames, answers `ws:ack`s at once (a handler may be waiting for one) and
+    /// enforces the limits. Returns why the connection ended, and the error that stopped the
+    /// reading, if one did.
+    private func exchange(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, outbox: Outbox, context: WebSocketContext
+    ) async throws -> (DisconnectReason, (any Error)?) {
+        let connection = context.connection
+        let (work, queue) = AsyncStream.makeStream(
+            of: ClientFrame.self, bufferingPolicy: .bufferingOldest(Self.pendingMessageLimit))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await frame in outbox.frames {
                     try await outbound.write(.text(frame))
                 }
-                if outbox.overflowed {
-                    logger.warning("closing connection \(connection.id): it does not read its frames")
-                    try await outbound.close(.policyViolation, reason: "outbound queue full")
-                }
-            }
-            var bucket = TokenBucket(rate: messagesPerSecond)
-            let clock = ContinuousClock()
-            let start = clock.now
-            do {
-                // One byte over the limit is still read, so it can be answered with 413.
-                for try await message in inbound.messages(maxSize: maxMessageBytes + 1) {
-                    switch message {
-                    case .text(let text):
-                        if text.utf8.count > maxMessageBytes {
-                            answer(
-                                outbox, ack: nil,
-                                .failure(Self.problem(413, "the message is larger than \(maxMessageBytes) bytes")))
-                            outbox.finish()
-                            try await group.next()
-                            try await outbound.close(.messageTooLarge, reason: "message too large")
-                            return
-                        }
-                        let elapsed = clock.now - start
-                        switch bucket.take(
-                            at: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                        {
-                        case .allow:
-                            await handle(text, from: connection, user: user, outbox: outbox)
-                        case .refuse:
-                            answer(
-                                outbox, ack: nil,
-                                .failure(Self.problem(429, "over \(messagesPerSecond) messages a second")))
-                        case .close:
-                            outbox.finish()
-                            try await group.next()
-                            try await outbound.close(.policyViolation, reason: "too many messages")
-                            return
-                        }
-                    case .binary:
-                        outbox.finish()
-                        try await group.next()
-                        try await outbound.close(.unacceptableData, reason: "frames must be JSON text")
-                        return
+                if let close = outbox.closeRequest {
+                    if close.why.code == "outbound-queue-full" {
+                        logger.warning("closing connection \(connection.id): it does not read its frames")
                     }
+                    try await outbound.close(close.code, reason: close.reason)
                 }
-            } catch {
-                logger.debug("connection \(connection.id) ended: \(error)")
             }
-            outbox.finish()
+            async let worker: Void = runHandlers(work, outbox: outbox, context: context)
+            var violation: Violation?
+            var readError: (any Error)?
+            do {
+                violation = try await read(inbound, outbox: outbox, connection: connection, queue: queue)
+            } catch {
+                logger.debug("connection \(connection.id) stopped reading: \(error)")
+                readError = error
+            }
+            queue.finish()
+            // Nothing more can be read: a handler waiting for this client's answer waits no more.
+            service.pending.failAll(connectionID: connection.id)
+            if let violation {
+                // The messages read before the violation are answered first, then the last answer
+                // and the close.
+                await worker
+                if let problem = violation.answer { answer(outbox, ack: nil, .failure(problem)) }
+                outbox.close(violation.code, reason: violation.reason, why: violation.why)
+            } else {
+                outbox.finish()
+                await worker
+            }
             try await group.waitForAll()
+            if let close = outbox.closeRequest { return (close.why, nil) }
+            return (readError == nil ? .clientClosed : .error, readError)
         }
     }
 
-    /// One client message: read it, route it, validate it, call the handler, answer it.
-    func handle(_ text: String, from connection: WebSocketConnection, user: User?, outbox: Outbox) async {
-        let frame: ClientFrame
-        do {
-            frame = try ClientFrame.parse(Array(text.utf8))
-        } catch {
-            answer(
-                outbox, ack: error.ack,
-                .failure(
-                    ProblemDocument(
-                        type: "urn:zibri:problem:invalid-message", title: "Invalid message", status: 400,
-                        detail: error.detail)))
-            return
+    /// `lifecycle.onConnect`, then each queued message in order: dispatched and answered.
+    private func runHandlers(_ work: AsyncStream<ClientFrame>, outbox: Outbox, context: WebSocketContext) async {
+        if let onConnect {
+            do {
+                try await onConnect(context)
+            } catch {
+                logger.error("lifecycle.onConnect failed for connection \(context.connection.id): \(error)")
+            }
         }
-        let result = await dispatch(frame, from: connection, user: user)
-        answer(outbox, ack: frame.ack, result)
+        for await frame in work {
+            answer(outbox, ack: frame.ack, await dispatch(frame, context: context))
+        }
+    }
+
+    /// Reads frames until the client closes (nil) or breaks a limit.
+    private func read(
+        _ inbound: WebSocketInboundStream, outbox: Outbox, connection: WebSocketConnection,
+        queue: AsyncStream<ClientFrame>.Continuation
+    ) async throws -> Violation? {
+        var bucket = TokenBucket(rate: messagesPerSecond)
+        let clock = ContinuousClock()
+        let start = clock.now
+        // One byte over the limit is still read, so it can be answered with 413.
+        for try await message in inbound.messages(maxSize: maxMessageBytes + 1) {
+            guard case .text(let text) = message else {
+                return Violation(
+                    answer: nil, code: .unacceptableData, reason: "frames must be JSON text", why: "binary-frame")
+            }
+            if text.utf8.count > maxMessageBytes {
+                return Violation(
+                    answer: Self.problem(413, "the message is larger than \(maxMessageBytes) bytes"),
+                    code: .messageTooLarge, reason: "message too large", why: "message-too-large")
+            }
+            let elapsed = clock.now - start
+            switch bucket.take(at: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) {
+            case .allow:
+                break
+            case .refuse:
+                answer(outbox, ack: nil, .failure(Self.problem(429, "over \(messagesPerSecond) messages a second")))
+                continue
+            case .close:
+                return Violation(answer: nil, code: .policyViolation, reason: "too many messages", why: "rate-limited")
+            }
+            let frame: ClientFrame
+            do {
+                frame = try ClientFrame.parse(Array(text.utf8))
+            } catch {
+                answer(
+                    outbox, ack: error.ack,
+                    .failure(
+                        ProblemDocument(
+                            type: "urn:zibri:problem:invalid-message", title: "Invalid message", status: 400,
+                            detail: error.detail)))
+                continue
+            }
+            if frame.event == "ws:ack", let id = frame.requestId {
+                if !service.pending.resolve(id, connectionID: connection.id, with: frame.body) {
+                    let detail =
+                        "no request '\(id.prefix(60))' is waiting for an answer (it timed out or never existed)"
+                    answer(outbox, ack: frame.ack, .failure(Self.problem(404, detail)))
+                } else if let ack = frame.ack {
+                    answer(outbox, ack: ack, .success(.null))
+                }
+                continue
+            }
+            if case .dropped = queue.yield(frame) {
+                let detail = "more than \(Self.pendingMessageLimit) messages are waiting for their handler"
+                answer(outbox, ack: frame.ack, .failure(Self.problem(429, detail)))
+            }
+        }
+        return nil
     }
 
     private func answer(_ outbox: Outbox, ack: Ack?, _ result: Outcome) {
@@ -218,7 +324,9 @@ struct WebSocketRuntime: Sendable {
         }
     }
 
-    private func dispatch(_ frame: ClientFrame, from connection: WebSocketConnection, user: User?) async -> Outcome {
+    private func dispatch(_ frame: ClientFrame, context: WebSocketContext) async -> Outcome {
+        let connection = context.connection
+        let user = context.handshake.user
         if frame.event == "ws:join" || frame.event == "ws:leave" {
             return await joinOrLeave(frame, connection)
         }
@@ -244,7 +352,7 @@ struct WebSocketRuntime: Sendable {
             }
         }
         do {
-            let output = try await route.handler(body, WebSocketContext(connection: connection, websocket: service))
+            let output = try await route.handler(body, context)
             return .success(output ?? JSONValue.null)
         } catch let error as ZibriHTTPError {
             return .failure(

@@ -46,7 +46,8 @@ import ZibriSchema
     @Test func serverFramesHaveTheFixedKeys() {
         #expect(
             ServerFrame.event(
-                "chat message", data: ["m": 1], seq: 42, channel: "room:1", senderUserId: "u1", senderConnectionId: "c9"
+                "chat message", data: ["m": 1], seq: 42, channel: "room:1",
+                sender: WebSocketConnection(id: "c9", userID: "u1")
             )
             .jsonText
                 == #"{"channel":"room:1","data":{"m":1},"event":"chat message","ok":true,"senderConnectionId":"c9","senderUserId":"u1","seq":42,"status":200}"#

@@ -127,25 +127,33 @@ import ZibriSchema
         let app = try await Self.application().makeApplication()
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            // A member waits for the room's message; an outsider waits for the shout only.
-            async let member = Self.session(
-                port: port, send: [#"{"event": "ws:join", "body": {"channel": "room:7"}, "ack": 1}"#],
-                until: { frames in frames.contains { $0["event"] == "shout" } })
-            async let outsider = Self.session(
-                port: port, send: [], until: { frames in frames.contains { $0["event"] == "shout" } })
-            try await Task.sleep(for: .milliseconds(300))
-            let sender = try await Self.session(
-                port: port,
-                send: [
-                    #"{"event": "chat message", "body": {"room": "7", "message": "to room 7"}, "ack": 1}"#,
-                    #"{"event": "shout", "body": "everyone", "ack": 2}"#,
-                ],
-                until: { frames in frames.contains { $0["ack"] == 2 } })
-            let (memberFrames, outsiderFrames) = try await (member, outsider)
-            #expect(memberFrames.contains { $0["event"] == "chat message" && $0["data"]?["message"] == "to room 7" })
-            #expect(!outsiderFrames.contains { $0["event"] == "chat message" })
-            #expect(outsiderFrames.contains { $0["event"] == "shout" && $0["data"] == "everyone" })
-            #expect(!sender.contains { $0["event"] == "chat message" })  // the sender is not in room:7
+            let (memberReady, outsiderReady) = (WebSocketPolicyTests.Flag(), WebSocketPolicyTests.Flag())
+            // A member waits for the room's message and the shout; an outsider for the shout only.
+            async let member = Conversation.run(port: port) { conversation in
+                try await conversation.send(#"{"event": "ws:join", "body": {"channel": "room:7"}, "ack": 1}"#)
+                _ = try await conversation.answer(to: 1)
+                await memberReady.set()
+                let message = try await conversation.receive { $0["event"] == "chat message" }
+                #expect(message["data"]?["message"] == "to room 7")
+                #expect(message["channel"] == "room:7")
+                _ = try await conversation.receive { $0["event"] == "shout" }
+            }
+            async let outsider = Conversation.run(port: port) { conversation in
+                await outsiderReady.set()
+                let shout = try await conversation.receive { $0["event"] == "shout" }
+                #expect(shout["data"] == "everyone")
+                #expect(!conversation.seen.contains { $0["event"] == "chat message" })
+            }
+            try await memberReady.wait()
+            try await outsiderReady.wait()
+            try await Conversation.run(port: port) { conversation in
+                try await conversation.send(
+                    #"{"event": "chat message", "body": {"room": "7", "message": "to room 7"}, "ack": 1}"#)
+                try await conversation.send(#"{"event": "shout", "body": "everyone", "ack": 2}"#)
+                _ = try await conversation.answer(to: 2)
+                #expect(!conversation.seen.contains { $0["event"] == "chat message" })  // not in room:7
+            }
+            _ = try await (member, outsider)
         }
     }
 }

@@ -1,0 +1,172 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOWebSocket
+import Testing
+import Zibri
+import ZibriSchema
+
+/// A connection's life at the frame level (raw frames: invalid UTF-8, unanswered pings) and
+/// under load (many clients at once, a client that stops reading).
+@Suite(.timeLimit(.minutes(1))) struct WebSocketConnectionTests {
+    /// A spec whose heartbeat is `heartbeat` (the tests of pings use a short one; a client
+    /// answers pings only while it reads, so the others keep the default).
+    static func spec(heartbeat: String) -> String {
+        """
+        zibri: "1"
+        info: { title: Connections, version: "1" }
+        storage: memory
+        websocket:
+          path: /ws
+          heartbeat: \(heartbeat)
+          limits: { outboundQueueSize: 16, messagesPerSecond: 100 }
+          channels:
+            "room:{roomId}": { clientJoin: true }
+          routes:
+            echo: { handler: echo }
+            say: { handler: say }
+            pour: { handler: pour }
+        """
+    }
+
+    static func application(heartbeat: String = "{ interval: 20s, timeout: 10s }") throws -> ZibriApplication {
+        var logger = Logger(label: "ws-connection-test")
+        logger.logLevel = .critical
+        let app = try ZibriApplication(yaml: spec(heartbeat: heartbeat), environment: [:], logger: logger)
+        // Echoes the body as an event to the sender, then acks with it.
+        app.websocket.handle("echo") { (body: JSONValue, context) -> JSONValue? in
+            try await context.websocket.send(event: "echo", data: body, to: context.connection.id)
+            return body
+        }
+        app.websocket.handle("say") { (body: JSONValue, context) -> JSONValue? in
+            try await context.websocket.send(event: "said", data: body, toChannel: "room:all", from: context.connection)
+            return nil
+        }
+        // Frames of 64 KiB to the sender, paced so that only a client that stops reading falls behind.
+        app.websocket.handle("pour") { (_: JSONValue, context) -> JSONValue? in
+            let chunk = JSONValue.string(String(repeating: "x", count: 64 << 10))
+            for _ in 0..<400 {
+                do {
+                    try await context.websocket.send(event: "chunk", data: chunk, to: context.connection.id)
+                } catch {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            return nil
+        }
+        return app
+    }
+
+    @Test func invalidUTF8InATextFrameClosesWith1007() async throws {
+        try await Self.application().makeApplication().test(.live) { client in
+            let frames = try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                #expect(try await socket.next()?.text.contains("ws:connected") == true)
+                try await socket.send(opcode: RawWebSocket.Frame.text, [0x22, 0xC3, 0x28, 0x22])
+                return try await socket.untilClose()
+            }
+            #expect(frames.last?.closeCode == 1007)
+        }
+    }
+
+    static let shortHeartbeat = "{ interval: 200ms, timeout: 200ms }"
+
+    @Test func aClientThatDoesNotAnswerPingsIsClosed() async throws {
+        try await Self.application(heartbeat: Self.shortHeartbeat).makeApplication().test(.live) { client in
+            let start = ContinuousClock.now
+            let frames = try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                try await socket.untilClose()
+            }
+            #expect(frames.contains { $0.opcode == RawWebSocket.Frame.ping })
+            #expect(frames.last?.closeCode == 1001)
+            #expect(ContinuousClock.now - start < .seconds(5))
+        }
+    }
+
+    @Test func aClientThatAnswersPingsStaysConnected() async throws {
+        // Pings every second: a loaded test machine must not make a reading client miss one.
+        let app = try Self.application(heartbeat: "{ interval: 1s, timeout: 1s }")
+        let service = app.websocketService
+        try await app.makeApplication().test(.live) { client in
+            async let conversation = Conversation.run(port: try #require(client.port)) { conversation in
+                // The client reads (and so answers pings) while several heartbeat periods pass ...
+                _ = try await conversation.receive { $0["event"] == "late" }
+                // ... and the connection still works.
+                try await conversation.send(#"{"event": "echo", "body": 1, "ack": 1}"#)
+                #expect(try await conversation.answer(to: 1)["data"] == 1)
+            }
+            try await Task.sleep(for: .milliseconds(3500))
+            await service.sendToAll(event: "late", data: .null)
+            _ = try await conversation
+        }
+    }
+
+    @Test func twoHundredClientsExchangeMessagesWithNothingLostOrDuplicated() async throws {
+        try await Self.application().makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let clients = 200
+            let perClient = 5
+            let joined = Counter()
+            let everyoneJoined = Counter()
+            let results = try await withThrowingTaskGroup(of: (Int, [JSONValue], [JSONValue]).self) { group in
+                for index in 0..<clients {
+                    group.addTask {
+                        let echoes = WebSocketServiceTests.Frames()
+                        let said = WebSocketServiceTests.Frames()
+                        try await Conversation.run(port: port, greeting: false) { conversation in
+                            try await conversation.send(
+                                #"{"event": "ws:join", "body": {"channel": "room:all"}, "ack": 0}"#)
+                            _ = try await conversation.answer(to: 0)
+                            await joined.increment()
+                            for number in 1...perClient {
+                                try await conversation.send(
+                                    #"{"event": "echo", "body": [\#(index), \#(number)], "ack": \#(number)}"#)
+                            }
+                            for number in 1...perClient {
+                                #expect(
+                                    try await conversation.answer(to: number)["data"] == [
+                                        .integer(index), .integer(number),
+                                    ])
+                            }
+                            for echo in conversation.seen where echo["event"] == "echo" { await echoes.add(echo) }
+                            // Wait for every client to be in the room, then the first one speaks.
+                            while await joined.value < clients { try await Task.sleep(for: .milliseconds(10)) }
+                            if index == 0 { try await conversation.send(#"{"event": "say", "body": "all"}"#) }
+                            await said.add(try await conversation.receive { $0["event"] == "said" })
+                            await everyoneJoined.increment()
+                            while await everyoneJoined.value < clients { try await Task.sleep(for: .milliseconds(10)) }
+                        }
+                        return (index, await echoes.values, await said.values)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.count == clients)
+            for (index, echoes, said) in results {
+                // Each client got its own echoes, each once, in the order it sent them.
+                #expect(echoes.map { $0["data"] } == (1...perClient).map { [.integer(index), .integer($0)] })
+                #expect(said.map { $0["data"] } == ["all"])
+            }
+        }
+    }
+
+    @Test func aClientThatStopsReadingIsClosedWith1008() async throws {
+        try await Self.application().makeApplication().test(.live) { client in
+            let frames = try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                try await socket.send(text: #"{"event": "pour"}"#)
+                // Read nothing while the server pours 25 MiB: the socket's buffers fill, then the
+                // connection's queue, and the server gives up on the client.
+                try await Task.sleep(for: .seconds(2))
+                return try await socket.untilClose()
+            }
+            #expect(frames.last?.closeCode == 1008)
+            #expect(frames.filter { $0.text.contains("chunk") }.count < 400)
+        }
+    }
+
+    actor Counter {
+        var value = 0
+        func increment() { value += 1 }
+    }
+}
