@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "ZibriSchema", targets: ["ZibriSchema"]),
         .library(name: "ZibriValidation", targets: ["ZibriValidation"]),
+        .library(name: "ZibriStorage", targets: ["ZibriStorage"]),
         .library(name: "Zibri", targets: ["Zibri"]),
         .library(name: "ZibriTesting", targets: ["ZibriTesting"]),
         .executable(name: "zibri", targets: ["zibri"]),
@@ -41,21 +42,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ZibriStorage",
+            dependencies: ["ZibriSchema"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Zibri",
             dependencies: [
                 "ZibriSchema",
                 "ZibriValidation",
+                "ZibriStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ZibriTesting",
-            dependencies: ["ZibriSchema", "ZibriValidation", "Zibri"],
+            dependencies: ["ZibriSchema", "ZibriValidation", "ZibriStorage", "Zibri"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -80,9 +89,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ZibriStorageTests",
+            dependencies: ["ZibriStorage", "ZibriSchema", "ZibriTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ZibriTests",
             dependencies: [
-                "Zibri", "ZibriTesting",
+                "Zibri", "ZibriStorage", "ZibriTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/google/swift-benchmark.git", from: "0.1.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         .executableTarget(
@@ -36,6 +37,19 @@ let package = Package(
                 .product(name: "Zibri", package: "Zibri"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
+        ),
+        .executableTarget(
+            name: "WebSocketBenchmarkServer",
+            dependencies: [
+                .product(name: "Zibri", package: "Zibri"),
+                .product(name: "ZibriSchema", package: "Zibri"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ]
+        ),
+        .executableTarget(
+            name: "WebSocketLoad",
+            dependencies: [.product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
         ),
     ]
 )

@@ -4,6 +4,7 @@ import HummingbirdWebSocket
 public import Logging
 public import ServiceLifecycle
 public import ZibriSchema
+import ZibriStorage
 public import ZibriValidation
 
 /// A failure to start, with a stable code; `message` lists every problem found.
@@ -106,9 +107,6 @@ public final class ZibriApplication {
             }
             port = value
         }
-        websocketService = WebSocketService(
-            store: InMemoryStore(), channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
-            requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000, logger: logger)
         if let text = environment["ZIBRI_STORAGE_URL"] {
             guard let value = StorageSetting(parsing: text) else {
                 throw ZibriError(
@@ -117,6 +115,10 @@ public final class ZibriApplication {
             }
             storage = value
         }
+        websocketService = WebSocketService(
+            store: try Self.makeStore(storage, logger: logger),
+            channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
+            requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000, logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
@@ -166,8 +168,8 @@ public final class ZibriApplication {
         let host = self.host
         let onListening = self.onListening
         let sockets = try makeWebSocketRuntime(authenticator: runtime.authenticator)
-        if storage != .memory, sockets != nil {
-            logger.warning("storage '\(storage)' has no driver yet; WebSocket state is kept in memory")
+        if sockets != nil {
+            websocketService.live.start(at: try await websocketService.store.lastSeq())
         }
         var webSocketConfiguration = WebSocketServerConfiguration()
         if let settings = compiled.spec.websocket {
@@ -180,15 +182,16 @@ public final class ZibriApplication {
                 autoPing: .enabled(timePeriod: .milliseconds(period)),
                 validateUTF8: true)
         }
-        return Application(
+        var application = Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, _, _ in
+            server: .http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, channel, _ in
                 guard let sockets else { return .dontUpgrade }
                 let (path, query) = Self.splitTarget(request.path ?? "")
                 guard path == sockets.path else { return .dontUpgrade }
                 let admission = await sockets.admit(headers: request.headerFields, query: query)
                 return .upgrade([:]) { inbound, outbound, _ in
-                    try await sockets.serve(inbound: inbound, outbound: outbound, admission: admission)
+                    try await sockets.serve(
+                        inbound: inbound, outbound: outbound, channel: channel, admission: admission)
                 }
             },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Zibri"),
@@ -199,6 +202,23 @@ public final class ZibriApplication {
             },
             logger: logger
         )
+        if let sockets {
+            application.addServices(
+                websocketService.dispatcher,
+                RetentionService(store: websocketService.store, window: sockets.recovery.window, logger: logger))
+        }
+        return application
+    }
+
+    /// The store `storage` names.
+    static func makeStore(_ storage: StorageSetting, logger: Logger) throws -> any ZibriStore {
+        switch storage {
+        case .memory:
+            return InMemoryStore()
+        default:
+            logger.warning("storage '\(storage)' has no driver yet; WebSocket state is kept in memory")
+            return InMemoryStore()
+        }
     }
 
     /// The route table: every route with its handler, validators and policy. Fails listing
@@ -326,7 +346,11 @@ public final class ZibriApplication {
             outboundQueueSize: settings.outboundQueueSize,
             clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
             connectPolicy: connectPolicy, joinPolicies: joinPolicies, onConnect: onConnect, onDisconnect: onDisconnect,
-            nodeID: ProcessInfo.processInfo.hostName, logger: logger)
+            nodeID: ProcessInfo.processInfo.hostName,
+            recovery: RecoverySettings(
+                enabled: settings.recoveryEnabled, window: .milliseconds(settings.recoveryWindow.milliseconds),
+                maxReplay: settings.maxReplay),
+            logger: logger)
     }
 
     /// Declared path parameters plus undeclared ones, which are strings.

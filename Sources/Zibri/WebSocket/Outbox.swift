@@ -1,5 +1,6 @@
 import Foundation
 import NIOWebSocket
+import ZibriStorage
 
 /// Why a connection ended, as `lifecycle.onDisconnect` handlers see it.
 public struct DisconnectReason: Sendable, Hashable, CustomStringConvertible {
@@ -18,23 +19,50 @@ public struct DisconnectReason: Sendable, Hashable, CustomStringConvertible {
 /// One connection's outgoing frames: a bounded queue drained by the connection's writer task,
 /// so a sender never waits on a slow client. A client that lets the queue fill is closed with
 /// 1008; `WebSocketService.disconnect` closes through the same queue, after the frames before it.
+/// A recovering connection first holds its live frames back while the replay is queued, then
+/// releases those the replay did not already carry (the seam: no gap, no duplicate).
 final class Outbox: @unchecked Sendable {
     let connection: WebSocketConnection
+    private let capacity: Int
     private let continuation: AsyncStream<String>.Continuation
     let frames: AsyncStream<String>
-    // Guarded by `lock`; set once, read by the writer task when the queue ends.
+    // Guarded by `lock`.
     private let lock = NSLock()
     private var closing: (code: WebSocketErrorCode, reason: String, why: DisconnectReason)?
+    private var held: [(seq: Int?, frame: String)]?
+    private var drained = false
+    /// Yields once when a close is asked for; ends when the writer has drained.
+    let closeRequested: AsyncStream<Void>
+    private let closeSignal: AsyncStream<Void>.Continuation
 
     init(connection: WebSocketConnection, capacity: Int) {
         self.connection = connection
+        self.capacity = capacity
         (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(capacity))
+        (closeRequested, closeSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues a frame; false when the connection is closing or its queue is full (the client
-    /// is not reading: the queue ends and the writer task closes the connection with 1008).
+    /// Queues a frame (`seq`: its place in the log, for a logged message); false when the
+    /// connection is closing or its queue is full (the client is not reading: the queue ends
+    /// and the writer task closes the connection with 1008).
     @discardableResult
-    func send(_ frame: String) -> Bool {
+    func send(_ frame: String, seq: Int? = nil) -> Bool {
+        let wasHeld: Bool? = lock.withLock {
+            guard held != nil else { return nil }
+            guard held!.count < capacity else { return false }
+            held!.append((seq, frame))
+            return true
+        }
+        switch wasHeld {
+        case true?: return true
+        case false?:
+            close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
+            return false
+        case nil: return enqueue(frame)
+        }
+    }
+
+    private func enqueue(_ frame: String) -> Bool {
         switch continuation.yield(frame) {
         case .enqueued:
             return true
@@ -48,6 +76,23 @@ final class Outbox: @unchecked Sendable {
         }
     }
 
+    /// From now on, live frames wait until `release`.
+    func hold() {
+        lock.withLock { held = [] }
+    }
+
+    /// Queues `first` (the greeting and the replay), then the held frames newer than `seq` (older
+    /// ones went out with the replay), then lets frames through directly again.
+    func release(after seq: Int, first: [String]) {
+        lock.withLock {
+            for frame in first { _ = enqueue(frame) }
+            for (frameSeq, frame) in held ?? [] where frameSeq.map({ $0 > seq }) ?? true {
+                _ = enqueue(frame)
+            }
+            held = nil
+        }
+    }
+
     /// Ends the queue; the writer task writes what is queued, then closes with `code`. The
     /// first close asked for wins.
     func close(_ code: WebSocketErrorCode, reason: String, why: String) {
@@ -56,8 +101,16 @@ final class Outbox: @unchecked Sendable {
                 closing = (code, reason, DisconnectReason(code: why, closeCode: Int(UInt16(webSocketErrorCode: code))))
             }
         }
+        closeSignal.yield()
         continuation.finish()
     }
+
+    /// The writer task has written everything (or failed); see `WebSocketRuntime.exchange`.
+    func markDrained() {
+        lock.withLock { drained = true }
+        closeSignal.finish()
+    }
+    var isDrained: Bool { lock.withLock { drained } }
 
     /// The close asked for, if any.
     var closeRequest: (code: WebSocketErrorCode, reason: String, why: DisconnectReason)? { lock.withLock { closing } }
@@ -68,16 +121,106 @@ final class Outbox: @unchecked Sendable {
     }
 }
 
-/// The connections of this process, by id. The lock covers a dictionary lookup only, never a
-/// write to a socket: senders copy the outboxes out and queue frames without it.
+/// The connections of this process with the indexes a delivery needs (by user, by channel),
+/// and the newest seq delivered. The lock covers lookups and queueing frames (never a socket
+/// write), so that a connection that registers, joins or leaves sits at one exact point of the
+/// sequence: before a message or after it, never half-way.
 final class LiveConnections: @unchecked Sendable {
     private let lock = NSLock()
     private var outboxes: [String: Outbox] = [:]
+    private var byUser: [String: Set<String>] = [:]
+    private var byChannel: [String: Set<String>] = [:]
+    private var channelsOf: [String: Set<String>] = [:]
+    private var delivered = 0
 
-    func add(_ outbox: Outbox) { lock.withLock { outboxes[outbox.connection.id] = outbox } }
-    func remove(_ id: String) { _ = lock.withLock { outboxes.removeValue(forKey: id) } }
+    /// Starts at the store's newest seq.
+    func start(at seq: Int) { lock.withLock { delivered = seq } }
+
+    /// Adds a connection in `channels`; returns the newest seq delivered before it, so that
+    /// every later message reaches it.
+    func register(_ outbox: Outbox, channels: [String]) -> Int {
+        lock.withLock {
+            let id = outbox.connection.id
+            outboxes[id] = outbox
+            if let user = outbox.connection.userID { byUser[user, default: []].insert(id) }
+            for channel in channels { byChannel[channel, default: []].insert(id) }
+            channelsOf[id] = Set(channels)
+            return delivered
+        }
+    }
+
+    /// Removes the connection if `outbox` is still the one registered for its id (a recovered
+    /// session may already have a newer socket).
+    func remove(_ outbox: Outbox) {
+        lock.withLock {
+            let id = outbox.connection.id
+            guard outboxes[id] === outbox else { return }
+            outboxes.removeValue(forKey: id)
+            if let user = outbox.connection.userID {
+                byUser[user]?.remove(id)
+                if byUser[user]?.isEmpty == true { byUser.removeValue(forKey: user) }
+            }
+            for channel in channelsOf.removeValue(forKey: id) ?? [] {
+                byChannel[channel]?.remove(id)
+                if byChannel[channel]?.isEmpty == true { byChannel.removeValue(forKey: channel) }
+            }
+        }
+    }
+
+    /// Adds a live connection to a channel; the newest seq delivered before, or nil when the
+    /// connection is not live here.
+    func join(_ id: String, channel: String) -> Int? {
+        lock.withLock {
+            guard outboxes[id] != nil else { return nil }
+            byChannel[channel, default: []].insert(id)
+            channelsOf[id, default: []].insert(channel)
+            return delivered
+        }
+    }
+
+    /// Removes a connection from a channel; the newest seq delivered before.
+    func leave(_ id: String, channel: String) -> Int {
+        lock.withLock {
+            byChannel[channel]?.remove(id)
+            if byChannel[channel]?.isEmpty == true { byChannel.removeValue(forKey: channel) }
+            channelsOf[id]?.remove(channel)
+            return delivered
+        }
+    }
+
+    /// Queues each message's frame (encoded once) for its recipients here, in seq order.
+    func deliver(_ messages: [StoredMessage], frames: [String]) {
+        lock.withLock {
+            for (message, frame) in zip(messages, frames) {
+                for outbox in recipients(message.entry.recipient, excluding: message.entry.excludedConnectionID) {
+                    outbox.send(frame, seq: message.seq)
+                }
+                delivered = max(delivered, message.seq)
+            }
+        }
+    }
+
+    /// Queues a frame that is not logged (`persist: false`).
+    func deliverVolatile(_ frame: String, to recipient: Recipient, excluding excluded: String?) {
+        lock.withLock {
+            for outbox in recipients(recipient, excluding: excluded) { outbox.send(frame) }
+        }
+    }
+
+    // Called with the lock held.
+    private func recipients(_ recipient: Recipient, excluding excluded: String?) -> [Outbox] {
+        var found: [Outbox]
+        switch recipient {
+        case .all: found = Array(outboxes.values)
+        case .connection(let id): found = outboxes[id].map { [$0] } ?? []
+        case .user(let user): found = (byUser[user] ?? []).compactMap { outboxes[$0] }
+        case .channel(let channel): found = (byChannel[channel] ?? []).compactMap { outboxes[$0] }
+        }
+        if let excluded { found.removeAll { $0.connection.id == excluded } }
+        return found
+    }
+
     func outbox(_ id: String) -> Outbox? { lock.withLock { outboxes[id] } }
-    func outboxes(_ ids: [String]) -> [Outbox] { lock.withLock { ids.compactMap { outboxes[$0] } } }
-    func all() -> [Outbox] { lock.withLock { Array(outboxes.values) } }
     var count: Int { lock.withLock { outboxes.count } }
+    var deliveredThrough: Int { lock.withLock { delivered } }
 }

@@ -5,16 +5,14 @@ import ZibriValidation
 enum ServerFrame {
     /// An event: to one connection, a user, a channel or all.
     static func event(
-        _ name: String, data: JSONValue, seq: Int? = nil, channel: String? = nil,
-        sender: WebSocketConnection? = nil
+        _ name: String, data: JSONValue, seq: Int? = nil, channel: String? = nil, senderUserId: String? = nil,
+        senderConnectionId: String? = nil
     ) -> JSONValue {
         var members: [String: JSONValue] = ["event": .string(name), "ok": true, "status": 200, "data": data]
         if let seq { members["seq"] = .integer(seq) }
         if let channel { members["channel"] = .string(channel) }
-        if let sender {
-            members["senderConnectionId"] = .string(sender.id)
-            if let user = sender.userID { members["senderUserId"] = .string(user) }
-        }
+        if let senderConnectionId { members["senderConnectionId"] = .string(senderConnectionId) }
+        if let senderUserId { members["senderUserId"] = .string(senderUserId) }
         return .object(members)
     }
 
@@ -37,15 +35,19 @@ enum ServerFrame {
         return .object(members)
     }
 
-    /// The first frame of a connection.
-    static func connected(connectionId: String, sessionToken: String, recovered: Bool, lastSeq: Int) -> JSONValue {
-        [
-            "event": "ws:connected",
-            "data": [
-                "connectionId": .string(connectionId), "sessionToken": .string(sessionToken),
-                "recovered": .bool(recovered), "lastSeq": .integer(lastSeq),
-            ],
+    /// The first frame of a connection: `replayed` when it recovered its session, `reason` when
+    /// it asked to and could not.
+    static func connected(
+        connectionId: String, sessionToken: String, recovered: Bool, lastSeq: Int, replayed: Int? = nil,
+        reason: String? = nil
+    ) -> JSONValue {
+        var data: [String: JSONValue] = [
+            "connectionId": .string(connectionId), "sessionToken": .string(sessionToken),
+            "recovered": .bool(recovered), "lastSeq": .integer(lastSeq),
         ]
+        if let replayed { data["replayed"] = .integer(replayed) }
+        if let reason { data["reason"] = .string(reason) }
+        return ["event": "ws:connected", "data": .object(data)]
     }
 
     /// The only frame of a refused connection, before the close with code 4000 + status.

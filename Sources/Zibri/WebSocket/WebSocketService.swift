@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOWebSocket
 public import ZibriSchema
+import ZibriStorage
 
 /// A WebSocket operation that cannot be done, with a stable code: `unknown-connection`,
 /// `connection-closed`, `timeout`, `unknown-channel`.
@@ -23,9 +24,14 @@ public struct WebSocketError: Error, Sendable, Equatable, CustomStringConvertibl
 /// Sends frames to one connection, every connection of a user, a channel, or all; joins and
 /// leaves channels; asks a client and waits for its answer. Reachable from WebSocket handlers
 /// (`context.websocket`), HTTP handlers (`context.websocket`) and the application.
+///
+/// Every message is logged with a `seq` for recovery unless it is sent with `persist: false`
+/// (volatile, like typing indicators); a send returns once the message is logged and queued for
+/// its live recipients.
 public final class WebSocketService: Sendable {
     let store: any ZibriStore
-    let live = LiveConnections()
+    let live: LiveConnections
+    let dispatcher: Dispatcher
     let pending = PendingRequests()
     let patterns: ChannelPatterns
     /// `connection.timeoutInMs`: how long `request` waits by default.
@@ -34,43 +40,65 @@ public final class WebSocketService: Sendable {
 
     init(store: any ZibriStore, channelPatterns: [String], requestTimeoutMs: Int, logger: Logger) {
         self.store = store
+        let live = LiveConnections()
+        self.live = live
+        self.dispatcher = Dispatcher(store: store, live: live, logger: logger)
         self.patterns = ChannelPatterns(channelPatterns)
         self.requestTimeoutMs = requestTimeoutMs
         self.logger = logger
     }
 
+    private func publish(
+        _ event: String, _ data: JSONValue, to recipient: Recipient, from sender: WebSocketConnection?,
+        excluding excluded: String? = nil, persist: Bool
+    ) async throws {
+        guard persist else {
+            let channel: String? = if case .channel(let name) = recipient { name } else { nil }
+            let frame = ServerFrame.event(
+                event, data: data, channel: channel, senderUserId: sender?.userID, senderConnectionId: sender?.id)
+            live.deliverVolatile(frame.jsonText, to: recipient, excluding: excluded)
+            return
+        }
+        _ = try await dispatcher.publish(
+            LogEntry(
+                recipient: recipient, event: event, data: data, senderUserID: sender?.userID,
+                senderConnectionID: sender?.id, excludedConnectionID: excluded))
+    }
+
     // MARK: Sending
 
-    /// Sends to one connection; throws `unknown-connection` when it is gone.
+    /// Sends to one connection; throws `unknown-connection` when it is not connected.
     public func send(
-        event: String, data: JSONValue, to connectionID: String, from sender: WebSocketConnection? = nil
+        event: String, data: JSONValue, to connectionID: String, from sender: WebSocketConnection? = nil,
+        persist: Bool = true
     ) async throws {
-        guard let outbox = live.outbox(connectionID) else { throw WebSocketError.unknownConnection(connectionID) }
-        deliver(ServerFrame.event(event, data: data, sender: sender).jsonText, to: [outbox])
+        guard live.outbox(connectionID) != nil else { throw WebSocketError.unknownConnection(connectionID) }
+        try await publish(event, data, to: .connection(connectionID), from: sender, persist: persist)
     }
 
     /// Sends to every connection of a user (a user without connections is not an error).
     public func send(
-        event: String, data: JSONValue, toUser userID: String, from sender: WebSocketConnection? = nil
+        event: String, data: JSONValue, toUser userID: String, from sender: WebSocketConnection? = nil,
+        persist: Bool = true
     ) async throws {
-        let ids = try await store.connections(ofUser: userID).map(\.id)
-        deliver(ServerFrame.event(event, data: data, sender: sender).jsonText, to: live.outboxes(ids))
+        try await publish(event, data, to: .user(userID), from: sender, persist: persist)
     }
 
     /// Sends to every connection.
-    public func sendToAll(event: String, data: JSONValue, from sender: WebSocketConnection? = nil) async {
-        deliver(ServerFrame.event(event, data: data, sender: sender).jsonText, to: live.all())
+    public func sendToAll(
+        event: String, data: JSONValue, from sender: WebSocketConnection? = nil, persist: Bool = true
+    ) async throws {
+        try await publish(event, data, to: .all, from: sender, persist: persist)
     }
 
     /// Sends to the members of a channel, optionally not to the sender.
     public func send(
         event: String, data: JSONValue, toChannel channel: String, from sender: WebSocketConnection? = nil,
-        excludingSender: Bool = false
+        excludingSender: Bool = false, persist: Bool = true
     ) async throws {
-        var ids = try await store.members(ofChannel: channel)
-        if excludingSender, let sender { ids.removeAll { $0 == sender.id } }
-        let frame = ServerFrame.event(event, data: data, channel: channel, sender: sender).jsonText
-        deliver(frame, to: live.outboxes(ids))
+        try await publish(
+            event, data, to: .channel(channel), from: sender, excluding: excludingSender ? sender?.id : nil,
+            persist: persist)
     }
 
     /// Sends `{"event": event, "requestId": "r1", "data": data}` to one connection and waits for
@@ -125,11 +153,19 @@ public final class WebSocketService: Sendable {
             throw WebSocketError(
                 code: "unknown-channel", message: "'\(channel)' matches no channel pattern of the spec")
         }
-        try await store.join(connectionID: connectionID, channel: channel)
+        let after = live.join(connectionID, channel: channel)
+        do {
+            let afterSeq = if let after { after } else { try await store.lastSeq() }
+            try await store.join(connectionID: connectionID, channel: channel, afterSeq: afterSeq)
+        } catch {
+            if after != nil { _ = live.leave(connectionID, channel: channel) }
+            throw error
+        }
     }
 
     public func leave(_ connectionID: String, channel: String) async throws {
-        try await store.leave(connectionID: connectionID, channel: channel)
+        try await store.leave(
+            connectionID: connectionID, channel: channel, afterSeq: live.leave(connectionID, channel: channel))
     }
 
     /// The channels of a connection, sorted.
@@ -140,13 +176,5 @@ public final class WebSocketService: Sendable {
     /// The connection ids in a channel, sorted.
     public func connections(in channel: String) async throws -> [String] {
         try await store.members(ofChannel: channel)
-    }
-
-    /// The frame is encoded once, whatever the number of recipients; a full queue closes its
-    /// connection (see `Outbox`), and sending to the others goes on.
-    private func deliver(_ frame: String, to outboxes: [Outbox]) {
-        for outbox in outboxes {
-            outbox.send(frame)
-        }
     }
 }

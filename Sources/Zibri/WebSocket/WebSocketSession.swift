@@ -2,8 +2,10 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import NIOWebSocket
 import ZibriSchema
+import ZibriStorage
 import ZibriValidation
 
 /// A spec WebSocket route, compiled at start-up.
@@ -34,6 +36,15 @@ enum Authentication {
     case failure(ProblemDocument)
 }
 
+/// The spec's `websocket.recovery`.
+struct RecoverySettings: Sendable {
+    var enabled: Bool
+    /// How long a disconnected session can be recovered.
+    var window: Duration
+    /// More messages owed than this: no recovery (`too_many`).
+    var maxReplay: Int
+}
+
 /// What every connection shares: the route table, the service, the limits.
 struct WebSocketRuntime: Sendable {
     let path: String
@@ -53,6 +64,7 @@ struct WebSocketRuntime: Sendable {
     let onConnect: WebSocketHandlers.ConnectHandler?
     let onDisconnect: WebSocketHandlers.DisconnectHandler?
     let nodeID: String
+    let recovery: RecoverySettings
     let logger: Logger
 
     /// The user of the handshake (a bearer header, or `access_token` for browsers), or the
@@ -110,12 +122,17 @@ struct WebSocketRuntime: Sendable {
         return ProblemDocument(type: "about:blank", title: titles[status] ?? "Refused", status: status, detail: detail)
     }
 
+    /// How long a close may take to be written before the socket is dropped.
+    static let closeGrace = Duration.seconds(1)
+
     /// Messages of one connection waiting for its handler worker; more are answered 429.
     static let pendingMessageLimit = 256
 
     /// Serves one upgraded connection until it closes. Rethrows what stopped the reading (such
     /// as invalid UTF-8) so that HummingbirdWebSocket closes with the code it calls for (1007).
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, admission: Admission) async throws {
+    func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, admission: Admission
+    ) async throws {
         // A frame written in the same instant as the upgrade can reach HummingbirdWSClient in the
         // same read as the 101 response, and that client then never delivers it: in our tests
         // the client waited for ever, for refusals and greetings alike. Until that is understood
@@ -133,36 +150,32 @@ struct WebSocketRuntime: Sendable {
             await refuse(outbound, Self.refusal(503, "the server has its maximum of \(maxConnections) connections"))
             return
         }
-        let connection = WebSocketConnection(id: UUID().uuidString.lowercased(), userID: handshake.user?.id)
-        let context = WebSocketContext(connection: connection, handshake: handshake, websocket: service)
-        let outbox = Outbox(connection: connection, capacity: outboundQueueSize)
+        let opened: OpenedSession
         do {
-            try await service.store.addConnection(
-                ConnectionRecord(id: connection.id, userID: connection.userID, nodeID: nodeID))
+            opened = try await open(handshake)
         } catch {
-            logger.error("cannot store connection \(connection.id): \(error)")
+            logger.error("cannot open a session: \(error)")
             await refuse(outbound, Self.refusal(503, "the server cannot accept connections now"))
             return
         }
-        service.live.add(outbox)
-        let token = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
-        outbox.send(
-            ServerFrame.connected(connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: 0)
-                .jsonText)
+        let outbox = opened.outbox
+        let connection = outbox.connection
+        let context = WebSocketContext(connection: connection, handshake: handshake, websocket: service)
         var reason = DisconnectReason.clientClosed
         var readError: (any Error)?
         do {
             (reason, readError) = try await exchange(
-                inbound: inbound, outbound: outbound, outbox: outbox, context: context)
+                inbound: inbound, outbound: outbound, channel: channel, outbox: outbox, context: context)
         } catch {
             logger.debug("connection \(connection.id) ended: \(error)")
             reason = outbox.closeRequest?.why ?? .error
         }
-        service.live.remove(connection.id)
+        service.live.remove(outbox)
         do {
-            try await service.store.removeConnection(id: connection.id)
+            try await service.store.closeSession(
+                connectionID: connection.id, epoch: opened.session.epoch, at: Date(), keep: recovery.enabled)
         } catch {
-            logger.error("cannot remove connection \(connection.id) from the store: \(error)")
+            logger.error("cannot close the session of connection \(connection.id): \(error)")
         }
         if let onDisconnect {
             do {
@@ -183,6 +196,91 @@ struct WebSocketRuntime: Sendable {
         }
     }
 
+    /// A connection's session, its registered outbox (holding the greeting and any replay).
+    struct OpenedSession {
+        let session: SessionRecord
+        let outbox: Outbox
+    }
+
+    /// Opens the connection's session: the one the client asks to recover (`session` and
+    /// `lastSeq` in the query, or the `Zibri-Session` and `Zibri-Last-Seq` headers) when it
+    /// can, else a fresh one. The outbox is registered and holds the greeting, then the replay;
+    /// live frames follow them without gap or duplicate.
+    private func open(_ handshake: Handshake) async throws -> OpenedSession {
+        var reason: String?
+        if let token = handshake.query["session"] ?? handshake.headers["zibri-session"] {
+            let lastSeq = Int(handshake.query["lastSeq"] ?? handshake.headers["zibri-last-seq"] ?? "") ?? 0
+            switch try await recover(token: token, lastSeq: lastSeq, user: handshake.user) {
+            case .recovered(let opened): return opened
+            case .failed(let why): reason = why
+            }
+        }
+        let connection = WebSocketConnection(id: UUID().uuidString.lowercased(), userID: handshake.user?.id)
+        let session = SessionRecord(
+            token: Self.newToken(), connectionID: connection.id, userID: connection.userID, nodeID: nodeID)
+        try await service.store.openSession(session)
+        let outbox = Outbox(connection: connection, capacity: outboundQueueSize)
+        let lastSeq = service.live.register(outbox, channels: [])
+        outbox.send(
+            ServerFrame.connected(
+                connectionId: connection.id, sessionToken: session.token, recovered: false, lastSeq: lastSeq,
+                reason: reason
+            ).jsonText)
+        return OpenedSession(session: session, outbox: outbox)
+    }
+
+    enum Recovery {
+        case recovered(OpenedSession)
+        /// `expired`, `unknown`, `gap`, `too_many` or `disabled`.
+        case failed(String)
+    }
+
+    private func recover(token: String, lastSeq: Int, user: User?) async throws -> Recovery {
+        guard recovery.enabled else { return .failed("disabled") }
+        let store = service.store
+        guard let existing = try await store.session(token: token), existing.userID == user?.id else {
+            return .failed("unknown")
+        }
+        if let disconnected = existing.disconnectedAt, Date().timeIntervalSince(disconnected) > recovery.window.seconds
+        {
+            return .failed("expired")
+        }
+        // A message it was owed may be gone with the trimmed ones: better no replay than one
+        // that looks complete and is not.
+        if lastSeq < (try await store.trimmedThrough()) { return .failed("gap") }
+        guard let session = try await store.resumeSession(token: token, userID: user?.id, nodeID: nodeID, at: Date())
+        else { return .failed("unknown") }
+        let connection = WebSocketConnection(id: session.connectionID, userID: session.userID)
+        // The session may still have a socket the server has not seen close: this one replaces it.
+        service.live.outbox(connection.id)?.close(
+            .unknown(4409), reason: "the session was resumed by another connection", why: "server-closed")
+        // Room for the greeting and the whole replay besides the usual queue.
+        let outbox = Outbox(connection: connection, capacity: outboundQueueSize + recovery.maxReplay + 1)
+        outbox.hold()
+        let liveFrom = service.live.register(outbox, channels: try await store.channels(ofConnection: connection.id))
+        let owed = try await store.messages(
+            owedTo: connection.id, userID: connection.userID, after: lastSeq, limit: recovery.maxReplay + 1)
+        guard owed.count <= recovery.maxReplay else {
+            service.live.remove(outbox)
+            try await store.closeSession(connectionID: connection.id, epoch: session.epoch, at: Date(), keep: false)
+            return .failed("too_many")
+        }
+        let greeting = ServerFrame.connected(
+            connectionId: connection.id, sessionToken: session.token, recovered: true,
+            lastSeq: max(liveFrom, owed.last?.seq ?? 0), replayed: owed.count)
+        outbox.release(
+            after: max(lastSeq, owed.last?.seq ?? lastSeq), first: [greeting.jsonText] + owed.map(Dispatcher.frame))
+        return .recovered(OpenedSession(session: session, outbox: outbox))
+    }
+
+    /// 128 random bits twice over, as hex: opaque and unguessable.
+    static func newToken() -> String {
+        (0..<4).map { _ in
+            let text = String(UInt64.random(in: .min ... .max), radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }.joined()
+    }
+
     /// How a connection that broke a limit ends: the last answer, then the close.
     struct Violation {
         let answer: ProblemDocument?
@@ -197,13 +295,15 @@ struct WebSocketRuntime: Sendable {
     /// enforces the limits. Returns why the connection ended, and the error that stopped the
     /// reading, if one did.
     private func exchange(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, outbox: Outbox, context: WebSocketContext
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, outbox: Outbox,
+        context: WebSocketContext
     ) async throws -> (DisconnectReason, (any Error)?) {
         let connection = context.connection
         let (work, queue) = AsyncStream.makeStream(
             of: ClientFrame.self, bufferingPolicy: .bufferingOldest(Self.pendingMessageLimit))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                defer { outbox.markDrained() }
                 for await frame in outbox.frames {
                     try await outbound.write(.text(frame))
                 }
@@ -212,6 +312,22 @@ struct WebSocketRuntime: Sendable {
                         logger.warning("closing connection \(connection.id): it does not read its frames")
                     }
                     try await outbound.close(close.code, reason: close.reason)
+                }
+            }
+            // A client that does not read cannot be sent a close frame either (its socket is
+            // full): once a close is asked for, the writer has `closeGrace` to get it out, then
+            // the socket is dropped.
+            group.addTask {
+                for await _ in outbox.closeRequested {
+                    let deadline = ContinuousClock.now + Self.closeGrace
+                    while !outbox.isDrained, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    if !outbox.isDrained {
+                        logger.warning("dropping connection \(connection.id): its close frame could not be written")
+                        channel.close(promise: nil)
+                    }
+                    return
                 }
             }
             async let worker: Void = runHandlers(work, outbox: outbox, context: context)

@@ -47,7 +47,7 @@ import ZibriSchema
         #expect(
             ServerFrame.event(
                 "chat message", data: ["m": 1], seq: 42, channel: "room:1",
-                sender: WebSocketConnection(id: "c9", userID: "u1")
+                senderUserId: "u1", senderConnectionId: "c9"
             )
             .jsonText
                 == #"{"channel":"room:1","data":{"m":1},"event":"chat message","ok":true,"senderConnectionId":"c9","senderUserId":"u1","seq":42,"status":200}"#

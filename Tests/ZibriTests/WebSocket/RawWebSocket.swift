@@ -1,5 +1,7 @@
+import Foundation
 import NIOCore
 import NIOPosix
+import ZibriSchema
 
 /// A WebSocket client written out byte by byte, for what a well-behaved client library never
 /// does: text frames with invalid UTF-8, pings left unanswered. It also sees every control frame
@@ -94,6 +96,26 @@ struct RawWebSocket {
                 return nil
             }
         }
+    }
+
+    /// The next text frame (as JSON) that matches; other frames are skipped. Throws when the
+    /// socket closes first.
+    mutating func receive(_ matches: (JSONValue) -> Bool = { _ in true }) async throws -> JSONValue {
+        while let frame = try await next() {
+            guard frame.opcode == Frame.text else {
+                if frame.opcode == Frame.close { break }
+                continue
+            }
+            let value = (try? JSONDecoder().decode(JSONValue.self, from: Data(frame.payload))) ?? .null
+            if matches(value) { return value }
+        }
+        throw RawError(message: "the connection closed before the frame came")
+    }
+
+    /// Closes normally and waits for the server's close.
+    mutating func close() async throws {
+        try await send(opcode: Frame.close, [0x03, 0xE8])
+        _ = try await untilClose()
     }
 
     /// Frames until (and with) the server's close frame.

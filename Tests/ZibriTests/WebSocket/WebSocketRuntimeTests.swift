@@ -46,7 +46,7 @@ import ZibriSchema
             return ["stored": true]
         }
         app.websocket.handle("shout") { (text: String, context) -> JSONValue? in
-            await context.websocket.sendToAll(event: "shout", data: .string(text), from: context.connection)
+            try await context.websocket.sendToAll(event: "shout", data: .string(text), from: context.connection)
             return nil
         }
         app.websocket.handle("boom") { (_: JSONValue, _) -> JSONValue? in throw Boom() }

@@ -1,5 +1,5 @@
 import Testing
-import Zibri
+import ZibriStorage
 import ZibriTesting
 
 @Suite struct InMemoryStoreTests {

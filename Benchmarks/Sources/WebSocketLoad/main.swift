@@ -1,0 +1,120 @@
+// The WebSocket benchmark's load generator.
+//   WebSocketLoad ack URL CLIENTS SECONDS
+//     CLIENTS connections, each sending a ChatMessage with an ack and waiting for the answer
+//     before the next; prints "ack MESSAGES_PER_SECOND P50_MS P99_MS".
+//   WebSocketLoad broadcast URL MEMBERS MESSAGES
+//     MEMBERS connections join room:bench; one more sends MESSAGES broadcasts; prints
+//     "broadcast DELIVERIES_PER_SECOND" (MEMBERS × MESSAGES over the time until the last arrived).
+import Foundation
+import HummingbirdWSClient
+import Logging
+
+actor Tally {
+    var latencies: [Double] = []
+    var finished = 0
+    var ready = 0
+    func add(_ values: [Double]) { latencies += values }
+    func finish() { finished += 1 }
+    func arrive() { ready += 1 }
+}
+
+@main
+struct WebSocketLoad {
+    static let logger = Logger(label: "load")
+
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count == 5, let count = Int(arguments[3]), let amount = Double(arguments[4]) else {
+            print("usage: WebSocketLoad ack URL CLIENTS SECONDS | broadcast URL MEMBERS MESSAGES")
+            exit(2)
+        }
+        if arguments[1] == "ack" {
+            try await ack(url: arguments[2], clients: count, seconds: amount)
+        } else {
+            try await broadcast(url: arguments[2], members: count, messages: Int(amount))
+        }
+    }
+
+    static func isAnswer(_ text: String, ack: Int) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+            return false
+        }
+        return object["event"] as? String == "ws:response" && object["ack"] as? Int == ack
+    }
+
+    static func ack(url: String, clients: Int, seconds: Double) async throws {
+        let tally = Tally()
+        let body = String(repeating: "hello benchmark ", count: 8)
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<clients {
+                group.addTask {
+                    _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+                        var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                        var latencies: [Double] = []
+                        var ack = 0
+                        while ContinuousClock.now < deadline {
+                            ack += 1
+                            let start = ContinuousClock.now
+                            try await outbound.write(
+                                .text(
+                                    #"{"event": "chat message", "body": {"room": "\#(client)", "message": "\#(body)"}, "ack": \#(ack)}"#
+                                ))
+                            while case .text(let text)? = try await messages.next(), !isAnswer(text, ack: ack) {}
+                            let elapsed = ContinuousClock.now - start
+                            latencies.append(
+                                Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds)
+                                    / 1e15)
+                        }
+                        await tally.add(latencies)
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let sorted = await tally.latencies.sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        print(
+            String(
+                format: "ack %.0f %.3f %.3f", Double(sorted.count) / seconds, percentile(0.5), percentile(0.99)))
+    }
+
+    static func broadcast(url: String, members: Int, messages: Int) async throws {
+        let tally = Tally()
+        let clock = ContinuousClock()
+        let start = try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<members {
+                group.addTask {
+                    _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+                        var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                        try await outbound.write(
+                            .text(#"{"event": "ws:join", "body": {"channel": "room:bench"}, "ack": 1}"#))
+                        while case .text(let text)? = try await frames.next(), !isAnswer(text, ack: 1) {}
+                        await tally.arrive()
+                        var received = 0
+                        while received < messages, case .text(let text)? = try await frames.next() {
+                            if text.contains(#""event":"tick""#) { received += 1 }
+                        }
+                        await tally.finish()
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                }
+            }
+            while await tally.ready < members { try await Task.sleep(for: .milliseconds(5)) }
+            let start = clock.now
+            _ = try await WebSocketClient.connect(url: url, logger: logger) { _, outbound, _ in
+                for index in 0..<messages {
+                    try await outbound.write(.text(#"{"event": "broadcast", "body": "tick \#(index)"}"#))
+                }
+                while await tally.finished < members { try await Task.sleep(for: .milliseconds(1)) }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            try await group.waitForAll()
+            return start
+        }
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "broadcast %.0f", Double(members * messages) / seconds))
+    }
+}
