@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ZibriSchema", targets: ["ZibriSchema"]),
         .library(name: "ZibriValidation", targets: ["ZibriValidation"]),
         .library(name: "ZibriStorage", targets: ["ZibriStorage"]),
+        .library(name: "ZibriSQLite", targets: ["ZibriSQLite"]),
         .library(name: "Zibri", targets: ["Zibri"]),
         .library(name: "ZibriTesting", targets: ["ZibriTesting"]),
         .executable(name: "zibri", targets: ["zibri"]),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -47,11 +49,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ZibriSQLite",
+            dependencies: [
+                "ZibriSchema", "ZibriValidation", "ZibriStorage", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Zibri",
             dependencies: [
                 "ZibriSchema",
                 "ZibriValidation",
                 "ZibriStorage",
+                "ZibriSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -76,6 +86,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Started as a child process by the restart test (killed with SIGKILL, started again).
+        .executableTarget(
+            name: "RecoveryServer",
+            dependencies: ["Zibri", "ZibriSchema"],
+            path: "Tests/Fixtures/RecoveryServer",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ZibriSchemaTests",
             dependencies: ["ZibriSchema", "ZibriTesting"],
@@ -91,6 +108,11 @@ let package = Package(
         .testTarget(
             name: "ZibriStorageTests",
             dependencies: ["ZibriStorage", "ZibriSchema", "ZibriTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZibriSQLiteTests",
+            dependencies: ["ZibriSQLite", "ZibriStorage", "ZibriSchema", "ZibriTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,7 @@ package import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 public import ServiceLifecycle
+import ZibriSQLite
 public import ZibriSchema
 import ZibriStorage
 public import ZibriValidation
@@ -115,8 +116,9 @@ public final class ZibriApplication {
             }
             storage = value
         }
+        // Without a `websocket` section nothing is stored: no file is opened.
         websocketService = WebSocketService(
-            store: try Self.makeStore(storage, logger: logger),
+            store: spec.websocket == nil ? InMemoryStore() : try Self.makeStore(storage, logger: logger),
             channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
             requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000, logger: logger)
     }
@@ -168,7 +170,9 @@ public final class ZibriApplication {
         let host = self.host
         let onListening = self.onListening
         let sockets = try makeWebSocketRuntime(authenticator: runtime.authenticator)
-        if sockets != nil {
+        if let sockets {
+            // Sessions this node left connected when it last stopped (or crashed) have no socket.
+            try await websocketService.store.closeSessions(ofNode: sockets.nodeID, at: Date())
             websocketService.live.start(at: try await websocketService.store.lastSeq())
         }
         var webSocketConfiguration = WebSocketServerConfiguration()
@@ -215,7 +219,14 @@ public final class ZibriApplication {
         switch storage {
         case .memory:
             return InMemoryStore()
-        default:
+        case .sqlite(let path):
+            do {
+                return try SQLiteStore(path: path)
+            } catch {
+                throw ZibriError(
+                    code: "storage-unavailable", message: "cannot open the SQLite store '\(path)': \(error)")
+            }
+        case .postgres:
             logger.warning("storage '\(storage)' has no driver yet; WebSocket state is kept in memory")
             return InMemoryStore()
         }

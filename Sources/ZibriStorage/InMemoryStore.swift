@@ -45,6 +45,12 @@ public actor InMemoryStore: ZibriStore {
         }
     }
 
+    public func closeSessions(ofNode nodeID: String, at: Date) {
+        for (id, session) in sessions where session.nodeID == nodeID && session.disconnectedAt == nil {
+            sessions[id]?.disconnectedAt = at
+        }
+    }
+
     private func remove(_ connectionID: String) {
         if let token = sessions.removeValue(forKey: connectionID)?.token { tokens.removeValue(forKey: token) }
         memberships.removeValue(forKey: connectionID)

@@ -26,6 +26,9 @@ public protocol ZibriStore: Sendable {
     /// The socket of `epoch` closed: the session is disconnected (kept for recovery when `keep`,
     /// deleted with its memberships otherwise). An older epoch does nothing.
     func closeSession(connectionID: String, epoch: Int, at: Date, keep: Bool) async throws
+    /// Marks every session still connected on `nodeID` disconnected at `at`: a node that
+    /// starts again (after a crash, say) has no sockets, and its sessions' windows start now.
+    func closeSessions(ofNode nodeID: String, at: Date) async throws
     /// A connected connection, or nil.
     func connection(id: String) async throws -> ConnectionRecord?
     /// The user's connected connections, sorted by id.

@@ -16,6 +16,7 @@ public struct StoreConformanceSuite: Sendable {
     public func run() async throws {
         try await sessionsOpenCloseAndResume()
         try await anOlderEpochDoesNotCloseANewerSocket()
+        try await aRestartingNodeClosesItsSessions()
         try await usersHaveSeveralConnections()
         try await joinAndLeaveAreIdempotentAndSorted()
         try await joiningNeedsAKnownConnection()
@@ -65,6 +66,18 @@ public struct StoreConformanceSuite: Sendable {
         _ = try await store.resumeSession(token: "token-c1", userID: nil, nodeID: "n1", at: Date())
         try await store.closeSession(connectionID: "c1", epoch: 1, at: Date(), keep: true)
         #expect(try await store.connection(id: "c1") != nil)
+    }
+
+    func aRestartingNodeClosesItsSessions() async throws {
+        let store = try await makeStore()
+        try await store.openSession(Self.session("c1"))
+        try await store.openSession(
+            SessionRecord(token: "token-c2", connectionID: "c2", userID: nil, nodeID: "n2"))
+        let now = Date(timeIntervalSince1970: 5_000)
+        try await store.closeSessions(ofNode: "n1", at: now)
+        #expect(try await store.connection(id: "c1") == nil)
+        #expect(try await store.session(token: "token-c1")?.disconnectedAt == now)
+        #expect(try await store.connection(id: "c2") != nil)
     }
 
     func usersHaveSeveralConnections() async throws {
