@@ -8,13 +8,29 @@ import ZibriSchema
 @testable import Zibri
 
 /// Connection recovery against a live server: a client that reconnects with its session token
-/// and the last seq it saw gets, in order, exactly what it missed, then live traffic.
+/// and the last seq it saw gets, in order, exactly what it missed, then live traffic. Each test
+/// runs on each store.
 @Suite(.timeLimit(.minutes(1))) struct RecoveryTests {
-    static func spec(window: String = "30s", maxReplay: Int = 100) -> String {
+    enum Store: String, CaseIterable, Sendable {
+        case memory, sqlite
+
+        /// The `storage` setting: a fresh file for SQLite.
+        var setting: String {
+            switch self {
+            case .memory: "memory"
+            case .sqlite:
+                "sqlite:"
+                    + FileManager.default.temporaryDirectory.appendingPathComponent("zibri-\(UUID().uuidString).sqlite")
+                    .path
+            }
+        }
+    }
+
+    static func spec(window: String = "30s", maxReplay: Int = 100, store: Store) -> String {
         """
         zibri: "1"
         info: { title: Recovery, version: "1" }
-        storage: memory
+        storage: "\(store.setting)"
         auth: { jwt: { secretEnv: TEST_JWT_SECRET } }
         websocket:
           path: /ws
@@ -28,11 +44,12 @@ import ZibriSchema
         """
     }
 
-    static func application(window: String = "30s", maxReplay: Int = 100) throws -> ZibriApplication {
+    static func application(window: String = "30s", maxReplay: Int = 100, store: Store) throws -> ZibriApplication {
         var logger = Logger(label: "recovery-test")
         logger.logLevel = .critical
         let app = try ZibriApplication(
-            yaml: spec(window: window, maxReplay: maxReplay), environment: ["TEST_JWT_SECRET": HTTPFixture.secret],
+            yaml: spec(window: window, maxReplay: maxReplay, store: store),
+            environment: ["TEST_JWT_SECRET": HTTPFixture.secret],
             logger: logger)
         app.websocket.handle("say") { (body: JSONValue, context) -> JSONValue? in
             try await context.websocket.send(event: "said", data: body, toChannel: "room:1", from: context.connection)
@@ -73,8 +90,10 @@ import ZibriSchema
         }
     }
 
-    @Test func aReconnectingClientGetsWhatItMissedInOrderThenLiveTraffic() async throws {
-        let app = try Self.application()
+    @Test(arguments: Store.allCases) func aReconnectingClientGetsWhatItMissedInOrderThenLiveTraffic(
+        store: Store
+    ) async throws {
+        let app = try Self.application(store: store)
         let service = app.websocketService
         try await app.makeApplication().test(.live) { client in
             let port = try #require(client.port)
@@ -107,8 +126,8 @@ import ZibriSchema
         }
     }
 
-    @Test func unknownAndForeignTokensGetAFreshSession() async throws {
-        let app = try Self.application()
+    @Test(arguments: Store.allCases) func unknownAndForeignTokensGetAFreshSession(store: Store) async throws {
+        let app = try Self.application(store: store)
         let service = app.websocketService
         let (u1, u2) = (try await HTTPFixture.token(user: "u1"), try await HTTPFixture.token(user: "u2"))
         try await app.makeApplication().test(.live) { client in
@@ -137,8 +156,8 @@ import ZibriSchema
         }
     }
 
-    @Test func aSessionExpiresAfterTheWindow() async throws {
-        let app = try Self.application(window: "300ms")
+    @Test(arguments: Store.allCases) func aSessionExpiresAfterTheWindow(store: Store) async throws {
+        let app = try Self.application(window: "300ms", store: store)
         let service = app.websocketService
         try await app.makeApplication().test(.live) { client in
             let port = try #require(client.port)
@@ -153,8 +172,9 @@ import ZibriSchema
         }
     }
 
-    @Test func moreThanMaxReplayOwedIsTooManyAndNothingIsReplayed() async throws {
-        let app = try Self.application(maxReplay: 3)
+    @Test(arguments: Store.allCases) func moreThanMaxReplayOwedIsTooManyAndNothingIsReplayed(store: Store) async throws
+    {
+        let app = try Self.application(maxReplay: 3, store: store)
         let service = app.websocketService
         try await app.makeApplication().test(.live) { client in
             let port = try #require(client.port)
@@ -172,8 +192,8 @@ import ZibriSchema
         }
     }
 
-    @Test func aTrimmedMessageItMayHaveBeenOwedIsAGap() async throws {
-        let app = try Self.application()
+    @Test(arguments: Store.allCases) func aTrimmedMessageItMayHaveBeenOwedIsAGap(store: Store) async throws {
+        let app = try Self.application(store: store)
         let service = app.websocketService
         try await app.makeApplication().test(.live) { client in
             let port = try #require(client.port)
@@ -189,8 +209,8 @@ import ZibriSchema
         }
     }
 
-    @Test func theSeamBetweenReplayAndLiveHasNoGapAndNoDuplicate() async throws {
-        let app = try Self.application(maxReplay: 100_000)
+    @Test(arguments: Store.allCases) func theSeamBetweenReplayAndLiveHasNoGapAndNoDuplicate(store: Store) async throws {
+        let app = try Self.application(maxReplay: 100_000, store: store)
         let service = app.websocketService
         try await app.makeApplication().test(.live) { client in
             let port = try #require(client.port)
