@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ZibriStorage", targets: ["ZibriStorage"]),
         .library(name: "ZibriSQLite", targets: ["ZibriSQLite"]),
         .library(name: "Zibri", targets: ["Zibri"]),
+        .library(name: "ZibriClient", targets: ["ZibriClient"]),
         .library(name: "ZibriTesting", targets: ["ZibriTesting"]),
         .executable(name: "zibri", targets: ["zibri"]),
     ],
@@ -73,6 +74,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ZibriClient",
+            dependencies: [
+                "ZibriSchema",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ZibriTesting",
             dependencies: ["ZibriSchema", "ZibriValidation", "ZibriStorage", "Zibri"],
             swiftSettings: swiftSettings
@@ -127,6 +138,15 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZibriClientTests",
+            dependencies: [
+                "ZibriClient", "Zibri", "ZibriSchema",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
