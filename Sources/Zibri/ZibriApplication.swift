@@ -310,6 +310,7 @@ public final class ZibriApplication {
             routes[route.event] = CompiledWebSocketRoute(
                 event: route.event, handlerName: handler.value, handler: closure,
                 body: try route.body.map { try compiled.validator(for: $0) },
+                response: try route.response.map { try compiled.validator(for: $0) },
                 auth: route.auth?.value ?? .none, roles: route.roles?.value ?? [])
         }
         var joinPolicies: [String: Policies.JoinPolicy] = [:]
@@ -361,7 +362,7 @@ public final class ZibriApplication {
             recovery: RecoverySettings(
                 enabled: settings.recoveryEnabled, window: .milliseconds(settings.recoveryWindow.milliseconds),
                 maxReplay: settings.maxReplay),
-            logger: logger)
+            validateResponses: validateResponses, logger: logger)
     }
 
     /// Declared path parameters plus undeclared ones, which are strings.

@@ -1,6 +1,7 @@
 // The WebSocket benchmark's two servers, the same job each: (a) validate a ChatMessage and
 // answer its ack with it; (b) join a channel, and broadcast a message to the channel's members.
-//   zibri:    a Zibri spec route and channel, served by the runtime
+//   zibri:    a Zibri spec route and channel, served by the runtime (storage: memory, unless
+//             ZIBRI_STORAGE_URL says otherwise)
 //   baseline: the same by hand on plain HummingbirdWebSocket with Codable
 // Usage: WebSocketBenchmarkServer zibri|baseline PORT
 import Foundation
@@ -21,7 +22,8 @@ let spec = """
           message: { type: string, minLength: 1, maxLength: 2000 }
     websocket:
       path: /ws
-      limits: { messagesPerSecond: 1000000, maxConnections: 5000 }
+      limits: { messagesPerSecond: 1000000, maxConnections: 5000, outboundQueueSize: 4096 }
+      recovery: { maxReplay: 10000 }
       channels:
         "room:{roomId}": { clientJoin: true }
       routes:
@@ -46,7 +48,9 @@ struct WebSocketBenchmarkServer {
         logger.logLevel = .error
         switch arguments[1] {
         case "zibri":
-            let app = try ZibriApplication(yaml: spec, environment: [:], logger: logger)
+            let app = try ZibriApplication(
+                yaml: spec, environment: ProcessInfo.processInfo.environment.filter { $0.key == "ZIBRI_STORAGE_URL" },
+                logger: logger)
             app.host = "127.0.0.1"
             app.port = port
             app.websocket.handle("receiveChatMessage") { (message: ChatMessage, _) -> ChatMessage? in message }

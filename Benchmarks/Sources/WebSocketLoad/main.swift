@@ -5,6 +5,9 @@
 //   WebSocketLoad broadcast URL MEMBERS MESSAGES
 //     MEMBERS connections join room:bench; one more sends MESSAGES broadcasts; prints
 //     "broadcast DELIVERIES_PER_SECOND" (MEMBERS × MESSAGES over the time until the last arrived).
+//   WebSocketLoad replay URL COUNT 0
+//     A client joins room:bench and leaves; COUNT messages go to the room; the client reconnects
+//     with its session; prints "replay MILLISECONDS" from the reconnect to the last replayed frame.
 import Foundation
 import HummingbirdWSClient
 import Logging
@@ -30,6 +33,8 @@ struct WebSocketLoad {
         }
         if arguments[1] == "ack" {
             try await ack(url: arguments[2], clients: count, seconds: amount)
+        } else if arguments[1] == "replay" {
+            try await replay(url: arguments[2], count: count)
         } else {
             try await broadcast(url: arguments[2], members: count, messages: Int(amount))
         }
@@ -116,5 +121,71 @@ struct WebSocketLoad {
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         print(String(format: "broadcast %.0f", Double(members * messages) / seconds))
+    }
+
+    static func replay(url: String, count: Int) async throws {
+        func object(_ text: String) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+        }
+        var token = ""
+        var lastSeq = 0
+        _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+            var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+            try await outbound.write(.text(#"{"event": "ws:join", "body": {"channel": "room:bench"}, "ack": 1}"#))
+            while case .text(let text)? = try await frames.next() {
+                let frame = object(text)
+                if frame["event"] as? String == "ws:connected", let data = frame["data"] as? [String: Any] {
+                    token = data["sessionToken"] as? String ?? ""
+                    lastSeq = data["lastSeq"] as? Int ?? 0
+                }
+                if isAnswer(text, ack: 1) { break }
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        try await Task.sleep(for: .milliseconds(200))  // the server notices the close
+        _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+            var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+            for index in 0..<count {
+                try await outbound.write(
+                    .text(#"{"event": "broadcast", "body": "missed \#(index)", "ack": \#(index)}"#))
+            }
+            var answered = 0
+            while answered < count, case .text(let text)? = try await frames.next() {
+                if text.contains("ws:response") { answered += 1 }
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        // Timed from the greeting (which the server sends once the replay is queued) to the last
+        // replayed frame: the connection set-up itself is not part of the replay.
+        let clock = ContinuousClock()
+        var start = clock.now
+        var received = 0
+        var recovered = false
+        _ = try await WebSocketClient.connect(url: url + "?session=\(token)&lastSeq=\(lastSeq)", logger: logger) {
+            inbound, outbound, _ in
+            var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+            while received < count, case .text(let text)? = try await frames.next() {
+                if text.contains(#""event":"tick""#) {
+                    received += 1
+                } else if text.contains("ws:connected") {
+                    start = clock.now
+                    recovered = text.contains(#""recovered":true"#)
+                }
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        let elapsed = clock.now - start
+        guard recovered else {
+            print("replay failed: not recovered")
+            exit(1)
+        }
+        guard received == count else {
+            print("replay failed: \(received) of \(count)")
+            exit(1)
+        }
+        print(
+            String(
+                format: "replay %.1f",
+                Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))
     }
 }

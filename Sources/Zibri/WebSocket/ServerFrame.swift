@@ -26,6 +26,17 @@ enum ServerFrame {
         ["event": "ws:response", "ack": ack.json, "ok": true, "status": 200, "data": data]
     }
 
+    /// The success answer with data already encoded as JSON: the same keys and order as
+    /// `success(ack:data:).jsonText`, without building a JSON value.
+    static func success(ack: Ack, encoded data: [UInt8]) -> String {
+        var text = #"{"ack":"#
+        text += ack.json.jsonText
+        text += #","data":"#
+        text += String(decoding: data, as: UTF8.self)
+        text += #","event":"ws:response","ok":true,"status":200}"#
+        return text
+    }
+
     /// The answer to a client message that failed; without `ack` when the message had none.
     static func failure(ack: Ack?, problem: ProblemDocument) -> JSONValue {
         var members: [String: JSONValue] = [

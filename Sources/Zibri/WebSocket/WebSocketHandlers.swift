@@ -9,6 +9,20 @@ public struct WebSocketConnection: Sendable, Hashable {
     public let userID: String?
 }
 
+/// A handler's result: a JSON value, or the bytes its `Encodable` type encoded to.
+enum AnswerData: Sendable {
+    case value(JSONValue)
+    case encoded([UInt8])
+
+    /// The value, parsed from the bytes if need be (to validate it).
+    func json() throws -> JSONValue {
+        switch self {
+        case .value(let value): value
+        case .encoded(let bytes): try JSONParser().parse(bytes)
+        }
+    }
+}
+
 /// What a WebSocket handler can use besides the message body.
 public struct WebSocketContext: Sendable {
     public let connection: WebSocketConnection
@@ -25,7 +39,7 @@ public struct WebSocketContext: Sendable {
 
 /// The WebSocket route handlers, registered by the spec's handler names before `run()`.
 public final class WebSocketHandlers {
-    typealias Erased = @Sendable (JSONValue, WebSocketContext) async throws -> JSONValue?
+    typealias Erased = @Sendable (JSONValue, WebSocketContext) async throws -> AnswerData?
     typealias ConnectHandler = @Sendable (WebSocketContext) async throws -> Void
     typealias DisconnectHandler = @Sendable (WebSocketContext, DisconnectReason) async throws -> Void
 
@@ -48,8 +62,9 @@ public final class WebSocketHandlers {
             let decoded: Body =
                 Body.self == JSONValue.self ? body as! Body : try JSONValueDecoder().decode(Body.self, from: body)
             guard let output = try await handler(decoded, context) else { return nil }
-            if let value = output as? JSONValue { return value }
-            return try JSONParser().parse([UInt8](try Self.encoder.encode(output)))
+            if let value = output as? JSONValue { return .value(value) }
+            // Encoded once, straight into the answer frame (no JSON value in between).
+            return .encoded([UInt8](try Self.encoder.encode(output)))
         }
     }
 

@@ -14,13 +14,15 @@ struct CompiledWebSocketRoute: Sendable {
     let handlerName: String
     let handler: WebSocketHandlers.Erased
     let body: Validator?
+    /// Checks the handler's answer when `validateResponses` is on.
+    let response: Validator?
     let auth: AuthRequirement
     let roles: [String]
 }
 
 /// The result of a client message: the answer's data, or the problem to answer with.
 enum Outcome {
-    case success(JSONValue)
+    case success(AnswerData)
     case failure(ProblemDocument)
 }
 
@@ -65,6 +67,7 @@ struct WebSocketRuntime: Sendable {
     let onDisconnect: WebSocketHandlers.DisconnectHandler?
     let nodeID: String
     let recovery: RecoverySettings
+    let validateResponses: Bool
     let logger: Logger
 
     /// The user of the handshake (a bearer header, or `access_token` for browsers), or the
@@ -419,7 +422,7 @@ struct WebSocketRuntime: Sendable {
                         "no request '\(id.prefix(60))' is waiting for an answer (it timed out or never existed)"
                     answer(outbox, ack: frame.ack, .failure(Self.problem(404, detail)))
                 } else if let ack = frame.ack {
-                    answer(outbox, ack: ack, .success(.null))
+                    answer(outbox, ack: ack, .success(.value(.null)))
                 }
                 continue
             }
@@ -433,8 +436,10 @@ struct WebSocketRuntime: Sendable {
 
     private func answer(_ outbox: Outbox, ack: Ack?, _ result: Outcome) {
         switch result {
-        case .success(let data):
+        case .success(.value(let data)):
             if let ack { outbox.send(ServerFrame.success(ack: ack, data: data).jsonText) }
+        case .success(.encoded(let bytes)):
+            if let ack { outbox.send(ServerFrame.success(ack: ack, encoded: bytes)) }
         case .failure(let problem):
             outbox.send(ServerFrame.failure(ack: ack, problem: problem).jsonText)
         }
@@ -468,8 +473,21 @@ struct WebSocketRuntime: Sendable {
             }
         }
         do {
-            let output = try await route.handler(body, context)
-            return .success(output ?? JSONValue.null)
+            let output = try await route.handler(body, context) ?? .value(.null)
+            if let response = route.response, validateResponses {
+                do {
+                    _ = try response.validate(try output.json())
+                } catch {
+                    logger.error(
+                        "handler '\(route.handlerName)' answered with data that does not match the route's response: \(error)"
+                    )
+                    return .failure(
+                        ProblemDocument(
+                            type: "about:blank", title: "Internal Server Error", status: 500,
+                            detail: "the handler's answer is not valid"))
+                }
+            }
+            return .success(output)
         } catch let error as ZibriHTTPError {
             return .failure(
                 ProblemDocument(
@@ -504,7 +522,7 @@ struct WebSocketRuntime: Sendable {
             } else {
                 try await service.leave(connection.id, channel: channel)
             }
-            return .success(JSONValue.null)
+            return .success(.value(.null))
         } catch {
             return .failure(
                 ProblemDocument(

@@ -26,6 +26,8 @@ import ZibriSchema
             chat message: { handler: receiveChatMessage, body: ChatMessage }
             shout: { handler: shout, body: { type: string } }
             boom: { handler: boom }
+            typed: { handler: typed, body: ChatMessage, response: ChatMessage }
+            wrong: { handler: wrong, response: { type: integer } }
         """
 
     struct ChatMessage: Codable, Sendable {
@@ -50,6 +52,10 @@ import ZibriSchema
             return nil
         }
         app.websocket.handle("boom") { (_: JSONValue, _) -> JSONValue? in throw Boom() }
+        app.websocket.handle("typed") { (message: ChatMessage, _) -> ChatMessage? in
+            ChatMessage(room: message.room, message: message.message.uppercased())
+        }
+        app.websocket.handle("wrong") { (_: JSONValue, _) -> String? in "not an integer" }
         return app
     }
 
@@ -120,6 +126,22 @@ import ZibriSchema
             #expect(broadcast?["channel"] == "room:1")
             #expect(broadcast?["data"]?["message"] == "hi")
             #expect(broadcast?["senderConnectionId"] == frames.first?["data"]?["connectionId"])
+        }
+    }
+
+    @Test func typedAnswersAreEncodedAndCheckedAgainstTheResponse() async throws {
+        let app = try await Self.application().makeApplication()
+        _ = try await app.test(.live) { client in
+            try await Conversation.run(port: try #require(client.port)) { conversation in
+                try await conversation.send(#"{"event": "typed", "body": {"room": "1", "message": "hi"}, "ack": 1}"#)
+                #expect(try await conversation.answer(to: 1)["data"] == ["room": "1", "message": "HI"])
+                // The answer does not match the route's response: 500, and nothing of it leaks.
+                try await conversation.send(#"{"event": "wrong", "ack": 2}"#)
+                let answer = try await conversation.answer(to: 2)
+                #expect(answer["status"] == 500)
+                #expect(answer["data"] == nil)
+                #expect(answer["error"]?["detail"] == "the handler's answer is not valid")
+            }
         }
     }
 
