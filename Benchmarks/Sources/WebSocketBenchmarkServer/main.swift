@@ -153,6 +153,11 @@ enum Baseline {
                             for writer in channels.writers("room:bench") {
                                 try? await writer.write(.text(frame))
                             }
+                            if incoming.ack != nil {
+                                let answer = Answer<String>(ack: incoming.ack)
+                                try await outbound.write(
+                                    .text(String(decoding: try encoder.encode(answer), as: UTF8.self)))
+                            }
                         default:
                             let answer = Answer<String>(ack: incoming.ack, ok: false, status: 400)
                             try await outbound.write(.text(String(decoding: try encoder.encode(answer), as: UTF8.self)))

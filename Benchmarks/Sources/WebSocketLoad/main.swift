@@ -108,9 +108,17 @@ struct WebSocketLoad {
             }
             while await tally.ready < members { try await Task.sleep(for: .milliseconds(5)) }
             let start = clock.now
-            _ = try await WebSocketClient.connect(url: url, logger: logger) { _, outbound, _ in
+            // The sender keeps at most 100 messages unanswered (a server queues a bounded number
+            // of a connection's messages).
+            _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
+                var answers = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                var answered = 0
                 for index in 0..<messages {
-                    try await outbound.write(.text(#"{"event": "broadcast", "body": "tick \#(index)"}"#))
+                    try await outbound.write(
+                        .text(#"{"event": "broadcast", "body": "tick \#(index)", "ack": \#(index)}"#))
+                    while index - answered >= 100, case .text(let text)? = try await answers.next() {
+                        if text.contains("ws:response") { answered += 1 }
+                    }
                 }
                 while await tally.finished < members { try await Task.sleep(for: .milliseconds(1)) }
                 try await outbound.close(.normalClosure, reason: nil)
@@ -123,20 +131,29 @@ struct WebSocketLoad {
         print(String(format: "broadcast %.0f", Double(members * messages) / seconds))
     }
 
-    static func replay(url: String, count: Int) async throws {
-        func object(_ text: String) -> [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
-        }
+    /// The replay run's state; each connection's closure uses it in turn, never two at once.
+    final class ReplayState: @unchecked Sendable {
         var token = ""
         var lastSeq = 0
+        var received = 0
+        var recovered = false
+        var start = ContinuousClock.now
+    }
+
+    static func object(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    static func replay(url: String, count: Int) async throws {
+        let state = ReplayState()
         _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
             var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
             try await outbound.write(.text(#"{"event": "ws:join", "body": {"channel": "room:bench"}, "ack": 1}"#))
             while case .text(let text)? = try await frames.next() {
                 let frame = object(text)
                 if frame["event"] as? String == "ws:connected", let data = frame["data"] as? [String: Any] {
-                    token = data["sessionToken"] as? String ?? ""
-                    lastSeq = data["lastSeq"] as? Int ?? 0
+                    state.token = data["sessionToken"] as? String ?? ""
+                    state.lastSeq = data["lastSeq"] as? Int ?? 0
                 }
                 if isAnswer(text, ack: 1) { break }
             }
@@ -145,11 +162,14 @@ struct WebSocketLoad {
         try await Task.sleep(for: .milliseconds(200))  // the server notices the close
         _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
             var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+            var answered = 0
             for index in 0..<count {
                 try await outbound.write(
                     .text(#"{"event": "broadcast", "body": "missed \#(index)", "ack": \#(index)}"#))
+                while index - answered >= 100, case .text(let text)? = try await frames.next() {
+                    if text.contains("ws:response") { answered += 1 }
+                }
             }
-            var answered = 0
             while answered < count, case .text(let text)? = try await frames.next() {
                 if text.contains("ws:response") { answered += 1 }
             }
@@ -158,29 +178,23 @@ struct WebSocketLoad {
         // Timed from the greeting (which the server sends once the replay is queued) to the last
         // replayed frame: the connection set-up itself is not part of the replay.
         let clock = ContinuousClock()
-        var start = clock.now
-        var received = 0
-        var recovered = false
-        _ = try await WebSocketClient.connect(url: url + "?session=\(token)&lastSeq=\(lastSeq)", logger: logger) {
-            inbound, outbound, _ in
+        _ = try await WebSocketClient.connect(
+            url: url + "?session=\(state.token)&lastSeq=\(state.lastSeq)", logger: logger
+        ) { inbound, outbound, _ in
             var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
-            while received < count, case .text(let text)? = try await frames.next() {
+            while state.received < count, case .text(let text)? = try await frames.next() {
                 if text.contains(#""event":"tick""#) {
-                    received += 1
+                    state.received += 1
                 } else if text.contains("ws:connected") {
-                    start = clock.now
-                    recovered = text.contains(#""recovered":true"#)
+                    state.start = clock.now
+                    state.recovered = text.contains(#""recovered":true"#)
                 }
             }
             try await outbound.close(.normalClosure, reason: nil)
         }
-        let elapsed = clock.now - start
-        guard recovered else {
-            print("replay failed: not recovered")
-            exit(1)
-        }
-        guard received == count else {
-            print("replay failed: \(received) of \(count)")
+        let elapsed = clock.now - state.start
+        guard state.recovered, state.received == count else {
+            print("replay failed: recovered \(state.recovered), \(state.received) of \(count)")
             exit(1)
         }
         print(

@@ -126,6 +126,49 @@ import ZibriSchema
         }
     }
 
+    @Test(arguments: Store.allCases) func twoTabsOfOneUserRecoverIndependently(store: Store) async throws {
+        let app = try Self.application(store: store)
+        let service = app.websocketService
+        let token = try await HTTPFixture.token(user: "u1")
+        try await app.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let first = try await Self.joinAndLeave(port: port, query: "?access_token=\(token)")
+            let second = try await Self.joinAndLeave(port: port, query: "?access_token=\(token)")
+            #expect(first.token != second.token)
+            try await Self.waitUntilGone(service, first.connectionID)
+            try await Self.waitUntilGone(service, second.connectionID)
+            try await service.send(event: "news", data: "to the user", toUser: "u1")
+            try await service.send(event: "news", data: "to the room", toChannel: "room:1")
+            for tab in [first, second] {
+                try await RawWebSocket.connect(port: port, path: "/ws\(Self.query(tab))&access_token=\(token)") {
+                    socket in
+                    let greeting = try await socket.receive()
+                    #expect(greeting["data"]?["recovered"] == true)
+                    #expect(greeting["data"]?["connectionId"]?.string == tab.connectionID)
+                    #expect(try await socket.receive()["data"] == "to the user")
+                    #expect(try await socket.receive()["data"] == "to the room")
+                }
+            }
+        }
+    }
+
+    @Test func theLogIsTrimmedToTheWindow() async throws {
+        let app = try Self.application(window: "500ms", store: .memory)
+        let service = app.websocketService
+        try await app.makeApplication().test(.live) { _ in
+            for number in 1...50 { try await service.sendToAll(event: "n", data: .integer(number)) }
+            // Trimming runs every second here; after it, the 50 are gone and the log is bounded.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while try await service.store.trimmedThrough() < 50, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await service.store.trimmedThrough() == 50)
+            try await service.sendToAll(event: "n", data: 51)
+            let left = try await service.store.messages(owedTo: "anyone", userID: nil, after: 0, limit: 100)
+            #expect(left.map(\.seq) == [51])
+        }
+    }
+
     @Test(arguments: Store.allCases) func unknownAndForeignTokensGetAFreshSession(store: Store) async throws {
         let app = try Self.application(store: store)
         let service = app.websocketService
