@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ZibriValidation", targets: ["ZibriValidation"]),
         .library(name: "ZibriStorage", targets: ["ZibriStorage"]),
         .library(name: "ZibriSQLite", targets: ["ZibriSQLite"]),
+        .library(name: "ZibriPostgres", targets: ["ZibriPostgres"]),
         .library(name: "Zibri", targets: ["Zibri"]),
         .library(name: "ZibriClient", targets: ["ZibriClient"]),
         .library(name: "ZibriTesting", targets: ["ZibriTesting"]),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -57,12 +59,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ZibriPostgres",
+            dependencies: [
+                "ZibriSchema", "ZibriValidation", "ZibriStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Zibri",
             dependencies: [
                 "ZibriSchema",
                 "ZibriValidation",
                 "ZibriStorage",
                 "ZibriSQLite",
+                "ZibriPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -124,6 +136,14 @@ let package = Package(
         .testTarget(
             name: "ZibriSQLiteTests",
             dependencies: ["ZibriSQLite", "ZibriStorage", "ZibriSchema", "ZibriTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZibriPostgresTests",
+            dependencies: [
+                "ZibriPostgres", "ZibriStorage", "ZibriSchema", "ZibriTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

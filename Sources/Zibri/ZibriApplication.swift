@@ -3,6 +3,7 @@ package import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 public import ServiceLifecycle
+import ZibriPostgres
 import ZibriSQLite
 public import ZibriSchema
 import ZibriStorage
@@ -170,11 +171,6 @@ public final class ZibriApplication {
         let host = self.host
         let onListening = self.onListening
         let sockets = try makeWebSocketRuntime(authenticator: runtime.authenticator)
-        if let sockets {
-            // Sessions this node left connected when it last stopped (or crashed) have no socket.
-            try await websocketService.store.closeSessions(ofNode: sockets.nodeID, at: Date())
-            websocketService.live.start(at: try await websocketService.store.lastSeq())
-        }
         var webSocketConfiguration = WebSocketServerConfiguration()
         if let settings = compiled.spec.websocket {
             // HummingbirdWebSocket pings every period and closes (1001) a connection whose pong
@@ -207,9 +203,20 @@ public final class ZibriApplication {
             logger: logger
         )
         if let sockets {
+            let store = websocketService.store
+            let live = websocketService.live
+            // Listed first, so that it is the last to stop (services stop in reverse order).
+            if let runnable = store as? any RunnableStore { application.addServices(StoreService(store: runnable)) }
             application.addServices(
                 websocketService.dispatcher,
-                RetentionService(store: websocketService.store, window: sockets.recovery.window, logger: logger))
+                RetentionService(store: store, window: sockets.recovery.window, logger: logger))
+            // Once the store runs, before the first connection.
+            application.beforeServerStarts {
+                if let runnable = store as? any RunnableStore { try await runnable.prepare() }
+                // Sessions this node left connected when it last stopped (or crashed) have no socket.
+                try await store.closeSessions(ofNode: sockets.nodeID, at: Date())
+                live.start(at: try await store.lastSeq())
+            }
         }
         return application
     }
@@ -226,9 +233,12 @@ public final class ZibriApplication {
                 throw ZibriError(
                     code: "storage-unavailable", message: "cannot open the SQLite store '\(path)': \(error)")
             }
-        case .postgres:
-            logger.warning("storage '\(storage)' has no driver yet; WebSocket state is kept in memory")
-            return InMemoryStore()
+        case .postgres(let url):
+            do {
+                return try PostgresStore(url: url, logger: logger)
+            } catch {
+                throw ZibriError(code: "storage-unavailable", message: "cannot use the PostgreSQL store: \(error)")
+            }
         }
     }
 

@@ -23,11 +23,11 @@ import ZibriSchema
             slow: { handler: slow }
         """
 
-    static func application(auth: String = "optional") throws -> ZibriApplication {
+    static func application() throws -> ZibriApplication {
         var logger = Logger(label: "client-test")
         logger.logLevel = .critical
         let app = try ZibriApplication(
-            yaml: spec.replacingOccurrences(of: "auth: optional", with: "auth: \(auth)"),
+            yaml: spec,
             environment: ["TEST_JWT_SECRET": "client-test-secret-0123456789abcdef"], logger: logger)
         app.websocket.handle("slow") { (_: JSONValue, _) -> JSONValue? in
             try await Task.sleep(for: .seconds(2))
@@ -73,7 +73,9 @@ import ZibriSchema
             }
             #expect(numbers == Array(1...15))
             #expect(client.status.connectionID == id)
-            #expect(client.status.replayed == 5)
+            // Whatever came while it was away was replayed (how much depends on how fast it
+            // came back), the rest arrived live: every number once, in order, above.
+            #expect(client.status.recovered)
             client.stop()
             try await running.value
         }
@@ -102,14 +104,6 @@ import ZibriSchema
             #expect(client.box.withLock { $0.waiting.isEmpty })
             client.stop()
             try await running.value
-        }
-    }
-
-    @Test func aRefusalForGoodStopsReconnecting() async throws {
-        let app = try Self.application(auth: "required")
-        try await app.makeApplication().test(.live) { server in
-            let client = Self.client(port: try #require(server.port))
-            await #expect(throws: ZibriClientError.self) { try await client.run() }
         }
     }
 

@@ -85,6 +85,19 @@ final class Dispatcher: Service, @unchecked Sendable {
     }
 }
 
+/// Runs a store's background work (a connection pool) until the server stops.
+struct StoreService: Service {
+    let store: any RunnableStore
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await store.run() }
+        } catch is CancellationError {
+            return
+        }
+    }
+}
+
 /// Trims the log and expired sessions every so often, so the store stays bounded under constant
 /// traffic: messages older than the recovery window; sessions once they have been expired for
 /// another window (at least a minute), so that a client coming back late still hears `expired`

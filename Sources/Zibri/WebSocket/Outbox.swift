@@ -63,16 +63,24 @@ final class Outbox: @unchecked Sendable {
     }
 
     private func enqueue(_ frame: String) -> Bool {
-        switch continuation.yield(frame) {
-        case .enqueued:
-            return true
-        case .dropped:
+        switch yield(frame) {
+        case .queued: return true
+        case .full:
             close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
             return false
-        case .terminated:
-            return false
-        @unknown default:
-            return false
+        case .closed: return false
+        }
+    }
+
+    private enum Queued { case queued, full, closed }
+
+    /// Puts a frame on the queue; takes no lock (callers may hold `lock`).
+    private func yield(_ frame: String) -> Queued {
+        switch continuation.yield(frame) {
+        case .enqueued: .queued
+        case .dropped: .full
+        case .terminated: .closed
+        @unknown default: .closed
         }
     }
 
@@ -84,13 +92,17 @@ final class Outbox: @unchecked Sendable {
     /// Queues `first` (the greeting and the replay), then the held frames newer than `seq` (older
     /// ones went out with the replay), then lets frames through directly again.
     func release(after seq: Int, first: [String]) {
-        lock.withLock {
-            for frame in first { _ = enqueue(frame) }
+        // Queued under the lock, so no live frame overtakes them; a full queue is closed after.
+        let overflowed = lock.withLock {
+            var overflowed = false
+            for frame in first where yield(frame) == .full { overflowed = true }
             for (frameSeq, frame) in held ?? [] where frameSeq.map({ $0 > seq }) ?? true {
-                _ = enqueue(frame)
+                if yield(frame) == .full { overflowed = true }
             }
             held = nil
+            return overflowed
         }
+        if overflowed { close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full") }
     }
 
     /// Ends the queue; the writer task writes what is queued, then closes with `code`. The

@@ -62,7 +62,7 @@ import ZibriTesting
 
         // 1. A listener in room:1 that goes away after 20 messages, and a sender saying 1, 2, 3 …
         //    each acknowledged (so logged).
-        let first = try Server(database: database)
+        let first = try await offThePool { try Server(database: database) }
         let joined = WebSocketPolicyTests.Flag()
         let listener = Task {
             try await RawWebSocket.connect(port: first.port) { socket in
@@ -95,7 +95,7 @@ import ZibriTesting
 
         // 3. Started again on the same file: the listener recovers and gets what it missed, then
         //    the messages a new sender says.
-        let second = try Server(database: database)
+        let second = try await offThePool { try Server(database: database) }
         defer { second.kill() }
         let replayed = try await RawWebSocket.connect(
             port: second.port, path: "/ws?session=\(token)&lastSeq=\(lastSeq)"

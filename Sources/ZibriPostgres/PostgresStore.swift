@@ -1,0 +1,348 @@
+public import Foundation
+public import Logging
+import PostgresNIO
+import ZibriSchema
+public import ZibriStorage
+import ZibriValidation
+
+/// The multi-node store (`storage: postgres://USER:PASSWORD@HOST:PORT/DATABASE`): sessions,
+/// memberships and the message log in PostgreSQL, shared by every node. The log's `seq` comes
+/// from a counter row updated in the appending transaction: its row lock makes appends from all
+/// nodes take turns, so `seq` order is commit order and a reader that has seen `seq` n has seen
+/// everything before it (a `SEQUENCE` would hand out numbers that commit out of order).
+///
+/// Call `run()` (the runtime does) for the connection pool to work.
+public final class PostgresStore: RunnableStore, Sendable {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Connects lazily to `url`; `migrate()` brings the schema up to date.
+    public init(url: String, logger: Logger = Logger(label: "zibri-postgres")) throws {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw StoreError(
+                code: "invalid-url", message: "'\(url)' is not postgres://user:password@host:port/database")
+        }
+        let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database.isEmpty ? nil : database, tls: .disable)
+        configuration.options.minimumConnections = 0
+        configuration.options.maximumConnections = 8
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await client.run()
+    }
+
+    public func prepare() async throws {
+        try await migrate()
+    }
+
+    // MARK: Schema
+
+    /// Versioned schema changes, applied once each, in order. Several nodes starting at once take
+    /// turns through an advisory lock, so each change runs exactly once.
+    static let migrations: [(version: Int, statements: [PostgresQuery])] = [
+        (
+            1,
+            [
+                """
+                CREATE TABLE zibri_sessions (
+                    connection_id TEXT PRIMARY KEY, token TEXT NOT NULL UNIQUE, user_id TEXT, node_id TEXT NOT NULL,
+                    epoch BIGINT NOT NULL, connected_at DOUBLE PRECISION NOT NULL, disconnected_at DOUBLE PRECISION)
+                """,
+                "CREATE INDEX zibri_sessions_by_user ON zibri_sessions (user_id)",
+                "CREATE INDEX zibri_sessions_by_node ON zibri_sessions (node_id)",
+                """
+                CREATE TABLE zibri_memberships (
+                    connection_id TEXT NOT NULL REFERENCES zibri_sessions ON DELETE CASCADE, channel TEXT NOT NULL,
+                    joined_after BIGINT NOT NULL, left_after BIGINT, PRIMARY KEY (connection_id, channel, joined_after))
+                """,
+                "CREATE INDEX zibri_memberships_by_channel ON zibri_memberships (channel) WHERE left_after IS NULL",
+                """
+                CREATE TABLE zibri_messages (
+                    seq BIGINT PRIMARY KEY, recipient_kind TEXT NOT NULL, recipient_id TEXT, event TEXT NOT NULL,
+                    data TEXT NOT NULL, sender_user_id TEXT, sender_connection_id TEXT, excluded_connection_id TEXT,
+                    at DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX zibri_messages_by_time ON zibri_messages (at)",
+                "CREATE TABLE zibri_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+                "INSERT INTO zibri_counters VALUES ('last_seq', 0), ('trimmed_through', 0)",
+            ]
+        )
+    ]
+
+    /// Applies the migrations this database lacks.
+    public func migrate() async throws {
+        let logger = self.logger
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(72630001)", logger: logger)
+            do {
+                try await connection.query(
+                    "CREATE TABLE IF NOT EXISTS zibri_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                    logger: logger)
+                var applied: Set<Int> = []
+                for try await version in try await connection.query(
+                    "SELECT version FROM zibri_migrations", logger: logger
+                )
+                .decode(Int.self) {
+                    applied.insert(version)
+                }
+                for migration in Self.migrations where !applied.contains(migration.version) {
+                    try await connection.withTransaction(logger: logger) { transaction in
+                        for statement in migration.statements { try await transaction.query(statement, logger: logger) }
+                        try await transaction.query(
+                            "INSERT INTO zibri_migrations (version) VALUES (\(migration.version))", logger: logger)
+                    }
+                }
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(72630001)", logger: logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(72630001)", logger: logger)
+        }
+    }
+
+    // MARK: Sessions
+
+    private typealias SessionRow = (String, String, String?, String, Int, Double, Double?)
+    private static let sessionColumns = "token, connection_id, user_id, node_id, epoch, connected_at, disconnected_at"
+
+    private static func session(_ row: SessionRow) -> SessionRecord {
+        SessionRecord(
+            token: row.0, connectionID: row.1, userID: row.2, nodeID: row.3, epoch: row.4,
+            connectedAt: Date(timeIntervalSince1970: row.5),
+            disconnectedAt: row.6.map(Date.init(timeIntervalSince1970:)))
+    }
+
+    private func sessions(_ query: PostgresQuery) async throws -> [SessionRecord] {
+        var found: [SessionRecord] = []
+        for try await row in try await client.query(query, logger: logger).decode(SessionRow.self) {
+            found.append(Self.session(row))
+        }
+        return found
+    }
+
+    public func openSession(_ session: SessionRecord) async throws {
+        try await client.query(
+            """
+            INSERT INTO zibri_sessions (token, connection_id, user_id, node_id, epoch, connected_at, disconnected_at)
+            VALUES (\(session.token), \(session.connectionID), \(session.userID), \(session.nodeID), \(session.epoch),
+                    \(session.connectedAt.timeIntervalSince1970), \(session.disconnectedAt?.timeIntervalSince1970))
+            """, logger: logger)
+    }
+
+    public func resumeSession(token: String, userID: String?, nodeID: String, at: Date) async throws -> SessionRecord? {
+        try await sessions(
+            """
+            UPDATE zibri_sessions SET epoch = epoch + 1, node_id = \(nodeID), connected_at = \(at.timeIntervalSince1970),
+                disconnected_at = NULL
+            WHERE token = \(token) AND user_id IS NOT DISTINCT FROM \(userID)
+            RETURNING token, connection_id, user_id, node_id, epoch, connected_at, disconnected_at
+            """
+        ).first
+    }
+
+    public func session(token: String) async throws -> SessionRecord? {
+        try await sessions(
+            "SELECT token, connection_id, user_id, node_id, epoch, connected_at, disconnected_at FROM zibri_sessions WHERE token = \(token)"
+        ).first
+    }
+
+    public func closeSession(connectionID: String, epoch: Int, at: Date, keep: Bool) async throws {
+        if keep {
+            try await client.query(
+                """
+                UPDATE zibri_sessions SET disconnected_at = \(at.timeIntervalSince1970)
+                WHERE connection_id = \(connectionID) AND epoch = \(epoch)
+                """, logger: logger)
+        } else {
+            try await client.query(
+                "DELETE FROM zibri_sessions WHERE connection_id = \(connectionID) AND epoch = \(epoch)", logger: logger)
+        }
+    }
+
+    public func closeSessions(ofNode nodeID: String, at: Date) async throws {
+        try await client.query(
+            """
+            UPDATE zibri_sessions SET disconnected_at = \(at.timeIntervalSince1970)
+            WHERE node_id = \(nodeID) AND disconnected_at IS NULL
+            """, logger: logger)
+    }
+
+    public func connection(id: String) async throws -> ConnectionRecord? {
+        try await sessions(
+            """
+            SELECT token, connection_id, user_id, node_id, epoch, connected_at, disconnected_at FROM zibri_sessions
+            WHERE connection_id = \(id) AND disconnected_at IS NULL
+            """
+        ).first?.connection
+    }
+
+    public func connections(ofUser userID: String) async throws -> [ConnectionRecord] {
+        try await sessions(
+            """
+            SELECT token, connection_id, user_id, node_id, epoch, connected_at, disconnected_at FROM zibri_sessions
+            WHERE user_id = \(userID) AND disconnected_at IS NULL ORDER BY connection_id
+            """
+        ).map(\.connection)
+    }
+
+    public func connectionCount() async throws -> Int {
+        try await single("SELECT count(*) FROM zibri_sessions WHERE disconnected_at IS NULL") ?? 0
+    }
+
+    private func single(_ query: PostgresQuery) async throws -> Int? {
+        for try await value in try await client.query(query, logger: logger).decode(Int.self) { return value }
+        return nil
+    }
+
+    private func strings(_ query: PostgresQuery) async throws -> [String] {
+        var values: [String] = []
+        for try await value in try await client.query(query, logger: logger).decode(String.self) {
+            values.append(value)
+        }
+        return values
+    }
+
+    // MARK: Channels
+
+    public func join(connectionID: String, channel: String, afterSeq: Int) async throws {
+        let inserted = try await strings(
+            """
+            WITH session AS (SELECT connection_id FROM zibri_sessions WHERE connection_id = \(connectionID)),
+            added AS (
+                INSERT INTO zibri_memberships (connection_id, channel, joined_after)
+                SELECT connection_id, \(channel), \(afterSeq) FROM session
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM zibri_memberships
+                    WHERE connection_id = \(connectionID) AND channel = \(channel) AND left_after IS NULL)
+                ON CONFLICT DO NOTHING
+                RETURNING connection_id)
+            SELECT connection_id FROM session
+            """)
+        if inserted.isEmpty { throw StoreError.unknownConnection(connectionID) }
+    }
+
+    public func leave(connectionID: String, channel: String, afterSeq: Int) async throws {
+        try await client.query(
+            """
+            UPDATE zibri_memberships SET left_after = \(afterSeq)
+            WHERE connection_id = \(connectionID) AND channel = \(channel) AND left_after IS NULL
+            """, logger: logger)
+    }
+
+    public func channels(ofConnection id: String) async throws -> [String] {
+        try await strings(
+            """
+            SELECT channel FROM zibri_memberships WHERE connection_id = \(id) AND left_after IS NULL
+            ORDER BY channel COLLATE "C"
+            """)
+    }
+
+    public func members(ofChannel channel: String) async throws -> [String] {
+        try await strings(
+            """
+            SELECT m.connection_id FROM zibri_memberships m JOIN zibri_sessions s USING (connection_id)
+            WHERE m.channel = \(channel) AND m.left_after IS NULL AND s.disconnected_at IS NULL
+            ORDER BY m.connection_id COLLATE "C"
+            """)
+    }
+
+    // MARK: The message log
+
+    public func append(_ entries: [LogEntry]) async throws -> [StoredMessage] {
+        guard !entries.isEmpty else { return [] }
+        let logger = self.logger
+        return try await client.withTransaction(logger: logger) { connection in
+            var last = 0
+            for try await value in try await connection.query(
+                "UPDATE zibri_counters SET value = value + \(entries.count) WHERE name = 'last_seq' RETURNING value",
+                logger: logger
+            ).decode(Int.self) {
+                last = value
+            }
+            let first = last - entries.count + 1
+            var stored: [StoredMessage] = []
+            for (offset, entry) in entries.enumerated() {
+                let seq = first + offset
+                try await connection.query(
+                    """
+                    INSERT INTO zibri_messages (seq, recipient_kind, recipient_id, event, data, sender_user_id,
+                        sender_connection_id, excluded_connection_id, at)
+                    VALUES (\(seq), \(entry.recipient.kind), \(entry.recipient.id), \(entry.event), \(entry.data.jsonText),
+                        \(entry.senderUserID), \(entry.senderConnectionID), \(entry.excludedConnectionID),
+                        \(entry.at.timeIntervalSince1970))
+                    """, logger: logger)
+                stored.append(StoredMessage(seq: seq, entry: entry))
+            }
+            return stored
+        }
+    }
+
+    public func lastSeq() async throws -> Int {
+        try await single("SELECT value FROM zibri_counters WHERE name = 'last_seq'") ?? 0
+    }
+
+    private typealias MessageRow = (Int, String, String?, String, String, String?, String?, String?, Double)
+
+    public func messages(
+        owedTo connectionID: String, userID: String?, after seq: Int, limit: Int
+    ) async throws
+        -> [StoredMessage]
+    {
+        let rows = try await client.query(
+            """
+            SELECT m.seq, m.recipient_kind, m.recipient_id, m.event, m.data, m.sender_user_id, m.sender_connection_id,
+                m.excluded_connection_id, m.at
+            FROM zibri_messages m
+            WHERE m.seq > \(seq)
+              AND m.excluded_connection_id IS DISTINCT FROM \(connectionID)
+              AND (m.recipient_kind = 'all'
+                OR (m.recipient_kind = 'connection' AND m.recipient_id = \(connectionID))
+                OR (m.recipient_kind = 'user' AND m.recipient_id = \(userID))
+                OR (m.recipient_kind = 'channel' AND EXISTS (
+                    SELECT 1 FROM zibri_memberships ms
+                    WHERE ms.connection_id = \(connectionID) AND ms.channel = m.recipient_id
+                      AND ms.joined_after < m.seq AND (ms.left_after IS NULL OR m.seq <= ms.left_after))))
+            ORDER BY m.seq
+            LIMIT \(limit)
+            """, logger: logger)
+        var owed: [StoredMessage] = []
+        for try await row in rows.decode(MessageRow.self) {
+            guard let recipient = Recipient(kind: row.1, id: row.2) else {
+                throw StoreError(code: "corrupt-log", message: "message \(row.0) has recipient '\(row.1)'")
+            }
+            owed.append(
+                StoredMessage(
+                    seq: row.0,
+                    entry: LogEntry(
+                        recipient: recipient, event: row.3, data: try JSONParser().parse(Array(row.4.utf8)),
+                        senderUserID: row.5, senderConnectionID: row.6, excludedConnectionID: row.7,
+                        at: Date(timeIntervalSince1970: row.8))))
+        }
+        return owed
+    }
+
+    public func trimmedThrough() async throws -> Int {
+        try await single("SELECT value FROM zibri_counters WHERE name = 'trimmed_through'") ?? 0
+    }
+
+    public func trim(messagesBefore: Date, sessionsBefore: Date) async throws {
+        let logger = self.logger
+        let cutoff = messagesBefore.timeIntervalSince1970
+        let sessionCutoff = sessionsBefore.timeIntervalSince1970
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                WITH gone AS (DELETE FROM zibri_messages WHERE at < \(cutoff) RETURNING seq)
+                UPDATE zibri_counters SET value = GREATEST(value, (SELECT COALESCE(max(seq), 0) FROM gone))
+                WHERE name = 'trimmed_through'
+                """, logger: logger)
+            try await connection.query(
+                "DELETE FROM zibri_sessions WHERE disconnected_at < \(sessionCutoff)", logger: logger)
+        }
+    }
+}
