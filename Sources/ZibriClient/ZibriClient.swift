@@ -130,12 +130,12 @@ public final class ZibriClient: Sendable {
     }
 
     /// Stops reconnecting and closes the connection.
-    public func stop() {
+    public func stop() async {
         let writer = box.withLock {
             $0.stopped = true
             return $0.writer
         }
-        Task { try? await writer?.close(.normalClosure, reason: nil) }
+        try? await writer?.close(.normalClosure, reason: nil)
     }
 
     /// Sends a message without waiting for an answer.
@@ -152,18 +152,28 @@ public final class ZibriClient: Sendable {
             return $0.nextAck
         }
         let limit = timeout ?? configuration.requestTimeout
+        // Registered before the write: an answer that comes before its waiter is kept for it.
+        box.withLock { $0.waiting[ack] = Waiter() }
         return try await withThrowingTaskGroup(of: JSONValue.self) { group in
             group.addTask {
                 try await withCheckedThrowingContinuation { continuation in
-                    self.box.withLock { $0.waiting[ack] = continuation }
-                    Task {
-                        do {
-                            try await self.write(["event": .string(event), "body": body, "ack": .integer(ack)])
-                        } catch {
-                            self.finish(ack, .failure(error))
+                    let early: Result<JSONValue, any Error>? = self.box.withLock { state in
+                        guard var waiter = state.waiting[ack] else { return .failure(CancellationError()) }
+                        if let result = waiter.result {
+                            state.waiting[ack] = nil
+                            return result
                         }
+                        waiter.continuation = continuation
+                        state.waiting[ack] = waiter
+                        return nil
                     }
+                    if let early { continuation.resume(with: early) }
                 }
+            }
+            do {
+                try await write(["event": .string(event), "body": body, "ack": .integer(ack)])
+            } catch {
+                finish(ack, .failure(error))
             }
             group.addTask {
                 try await Task.sleep(for: limit)
@@ -171,7 +181,7 @@ public final class ZibriClient: Sendable {
             }
             defer {
                 group.cancelAll()
-                finish(ack, .failure(CancellationError()))
+                finish(ack, .failure(CancellationError()), keep: false)
             }
             return try await group.next()!
         }
@@ -263,17 +273,13 @@ public final class ZibriClient: Sendable {
     }
 
     private func endConnection() {
-        let waiting = box.withLock { state in
+        let acks = box.withLock { state in
             state.writer = nil
             state.status.connected = false
-            defer { state.waiting.removeAll() }
-            return state.waiting
+            return Array(state.waiting.keys)
         }
-        for continuation in waiting.values {
-            continuation.resume(
-                throwing: ZibriClientError(code: "connection-lost", message: "the connection dropped before the answer")
-            )
-        }
+        let lost = ZibriClientError(code: "connection-lost", message: "the connection dropped before the answer")
+        for ack in acks { finish(ack, .failure(lost)) }
     }
 
     private func write(_ frame: JSONValue) async throws {
@@ -283,8 +289,30 @@ public final class ZibriClient: Sendable {
         try await writer.write(.text(frame.jsonText))
     }
 
-    private func finish(_ ack: Int, _ result: Result<JSONValue, any Error>) {
-        box.withLock { $0.waiting.removeValue(forKey: ack) }?.resume(with: result)
+    /// Ends the wait for `ack` with `result`; a result with no waiter yet is kept for it
+    /// (unless `keep` is false: the request is over).
+    private func finish(_ ack: Int, _ result: Result<JSONValue, any Error>, keep: Bool = true) {
+        let continuation: CheckedContinuation<JSONValue, any Error>? = box.withLock { state in
+            guard var waiter = state.waiting[ack] else { return nil }
+            if let continuation = waiter.continuation {
+                state.waiting[ack] = nil
+                return continuation
+            }
+            if keep, waiter.result == nil {
+                waiter.result = result
+                state.waiting[ack] = waiter
+            } else if !keep {
+                state.waiting[ack] = nil
+            }
+            return nil
+        }
+        continuation?.resume(with: result)
+    }
+
+    /// A request waiting for its answer: the task's continuation, or an answer that came first.
+    struct Waiter {
+        var continuation: CheckedContinuation<JSONValue, any Error>?
+        var result: Result<JSONValue, any Error>?
     }
 
     /// The client's mutable state, behind a lock.
@@ -292,7 +320,7 @@ public final class ZibriClient: Sendable {
         struct State {
             var status = Status()
             var writer: WebSocketOutboundWriter?
-            var waiting: [Int: CheckedContinuation<JSONValue, any Error>] = [:]
+            var waiting: [Int: Waiter] = [:]
             var nextAck = 0
             var stopped = false
             var wasConnected = false

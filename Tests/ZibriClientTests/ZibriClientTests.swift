@@ -76,7 +76,7 @@ import ZibriSchema
             // Whatever came while it was away was replayed (how much depends on how fast it
             // came back), the rest arrived live: every number once, in order, above.
             #expect(client.status.recovered)
-            client.stop()
+            await client.stop()
             try await running.value
         }
     }
@@ -102,7 +102,7 @@ import ZibriSchema
                 #expect(error.code == "timeout")
             }
             #expect(client.box.withLock { $0.waiting.isEmpty })
-            client.stop()
+            await client.stop()
             try await running.value
         }
     }
