@@ -50,10 +50,17 @@ public final class ZibriApplication {
     /// Port to bind (0 picks a free one): `server.port`, overridden by `ZIBRI_PORT` or `--port`.
     public var port: Int
     /// Where state is kept: `storage`, overridden by `ZIBRI_STORAGE_URL`.
-    public var storage: StorageSetting
+    public let storage: StorageSetting
+    /// This server's name among the nodes that share a PostgreSQL store: `ZIBRI_NODE_ID`, else
+    /// the host name and, on PostgreSQL, the process id (so that nodes on one host differ).
+    public let nodeID: String
     /// Validate handlers' responses against `response` (default: the spec's
     /// `server.validateResponses`, else on in debug builds).
     public var validateResponses: Bool
+
+    /// How often this node beats, and how long the others wait before they take a silent node
+    /// for dead (PostgreSQL only).
+    package var clusterTiming = ClusterTiming()
 
     /// Called once the server listens, with the port it bound (useful with port 0).
     public var onListening: (@Sendable (Int) async -> Void)?
@@ -96,7 +103,7 @@ public final class ZibriApplication {
         let spec = compiled.spec
         host = environment["ZIBRI_HOST"] ?? spec.server.host
         port = spec.server.port
-        storage = spec.effectiveStorage
+        var storage = spec.effectiveStorage
         #if DEBUG
         validateResponses = spec.server.validateResponses ?? true
         #else
@@ -117,22 +124,48 @@ public final class ZibriApplication {
             }
             storage = value
         }
+        self.storage = storage
+        if let text = environment["ZIBRI_NODE_ID"], text.isEmpty || text.utf8.count > 200 {
+            throw ZibriError(
+                code: "invalid-environment", message: "ZIBRI_NODE_ID must be 1 to 200 bytes, is '\(text)'")
+        }
+        let hostName = ProcessInfo.processInfo.hostName
+        if case .postgres = storage {
+            nodeID = environment["ZIBRI_NODE_ID"] ?? "\(hostName):\(ProcessInfo.processInfo.processIdentifier)"
+        } else {
+            nodeID = environment["ZIBRI_NODE_ID"] ?? hostName
+        }
         // Without a `websocket` section nothing is stored: no file is opened.
         websocketService = WebSocketService(
             store: spec.websocket == nil ? InMemoryStore() : try Self.makeStore(storage, logger: logger),
-            channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
+            nodeID: nodeID, channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
             requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000, logger: logger)
     }
 
-    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
+    /// Serves until SIGTERM or SIGINT, then closes WebSocket connections with 1012 (service
+    /// restart), finishes the requests in flight and returns.
     public func run() async throws {
-        let application = try await makeApplication()
-        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: try await service())], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
     }
 
-    /// The server as a `Service`, to run inside your own `ServiceGroup`.
+    /// The server as a `Service`, to run inside your own `ServiceGroup`. On graceful shutdown it
+    /// first closes its WebSocket connections with 1012 (service restart), so that clients
+    /// reconnect at once (to another node) and recover; then the HTTP server stops.
     public func service() async throws -> any Service {
-        try await makeApplication()
+        let application = try await makeApplication()
+        guard compiled.spec.websocket != nil else { return application }
+        // The last service is the first to be asked to stop.
+        return ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: application),
+                    .init(service: RestartNoticeService(live: websocketService.live, grace: .seconds(2))),
+                ],
+                logger: logger))
     }
 
     /// Checks the registrations and builds the Hummingbird application with the frozen route table.
@@ -210,6 +243,10 @@ public final class ZibriApplication {
             application.addServices(
                 websocketService.dispatcher,
                 RetentionService(store: store, window: sockets.recovery.window, logger: logger))
+            if let shared = websocketService.shared {
+                application.addServices(
+                    ClusterService(store: shared, websocket: websocketService, timing: clusterTiming, logger: logger))
+            }
             // Once the store runs, before the first connection.
             application.beforeServerStarts {
                 if let runnable = store as? any RunnableStore { try await runnable.prepare() }
@@ -368,7 +405,7 @@ public final class ZibriApplication {
             outboundQueueSize: settings.outboundQueueSize,
             clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
             connectPolicy: connectPolicy, joinPolicies: joinPolicies, onConnect: onConnect, onDisconnect: onDisconnect,
-            nodeID: ProcessInfo.processInfo.hostName,
+            nodeID: nodeID,
             recovery: RecoverySettings(
                 enabled: settings.recoveryEnabled, window: .milliseconds(settings.recoveryWindow.milliseconds),
                 maxReplay: settings.maxReplay),

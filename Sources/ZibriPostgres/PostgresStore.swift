@@ -11,10 +11,19 @@ import ZibriValidation
 /// nodes take turns, so `seq` order is commit order and a reader that has seen `seq` n has seen
 /// everything before it (a `SEQUENCE` would hand out numbers that commit out of order).
 ///
-/// Call `run()` (the runtime does) for the connection pool to work.
-public final class PostgresStore: RunnableStore, Sendable {
+/// Nodes hear of each other through `LISTEN`/`NOTIFY` on the channel `zibri`: a notice names
+/// the newest seq logged, never the message, so it stays far below NOTIFY's 8000-byte limit
+/// whatever the message's size, and every node reads the rows it has not delivered.
+///
+/// Call `run()` (the runtime does) for the connection pool and the listener to work.
+public final class PostgresStore: SharedStore, Sendable {
     private let client: PostgresClient
+    private let connectionConfiguration: PostgresConnection.Configuration
     private let logger: Logger
+    package let notices: AsyncStream<ClusterNotice>
+    private let noticeSink: AsyncStream<ClusterNotice>.Continuation
+    /// The NOTIFY channel.
+    static let channel = "zibri"
 
     /// Connects lazily to `url`; `migrate()` brings the schema up to date.
     public init(url: String, logger: Logger = Logger(label: "zibri-postgres")) throws {
@@ -29,11 +38,61 @@ public final class PostgresStore: RunnableStore, Sendable {
         configuration.options.minimumConnections = 0
         configuration.options.maximumConnections = 8
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        connectionConfiguration = PostgresConnection.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: database.isEmpty ? nil : database, tls: .disable)
         self.logger = logger
+        (notices, noticeSink) = AsyncStream.makeStream(of: ClusterNotice.self)
     }
 
+    /// Runs the pool and the listener until cancelled.
     public func run() async throws {
-        await client.run()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.listen() }
+            await group.next()
+            group.cancelAll()
+        }
+        noticeSink.finish()
+    }
+
+    /// Keeps one connection listening; after a loss it connects again, with a growing pause
+    /// (0.1 s doubling to 5 s, jittered), and says `.listening` once it hears again.
+    private func listen() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: connectionConfiguration, id: 0, logger: logger)
+                do {
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: Self.channel) { notifications in
+                            noticeSink.yield(.listening)
+                            for try await notification in notifications {
+                                if let notice = ClusterNotice(payload: notification.payload) {
+                                    noticeSink.yield(notice)
+                                } else {
+                                    logger.warning("ignoring a notice this node does not understand")
+                                }
+                            }
+                        }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
+                    }
+                    failures = 0
+                } catch {
+                    // It did listen before it broke: start the pauses again.
+                    failures = 0
+                    logger.warning("the PostgreSQL listener lost its connection: \(error)")
+                }
+                try? await connection.close()
+            } catch {
+                logger.warning("the PostgreSQL listener cannot connect: \(error)")
+            }
+            failures += 1
+            let pause = min(0.1 * Double(1 << min(failures - 1, 6)), 5)
+            try? await Task.sleep(for: .seconds(Double.random(in: pause / 2...pause)))
+        }
     }
 
     public func prepare() async throws {
@@ -71,7 +130,8 @@ public final class PostgresStore: RunnableStore, Sendable {
                 "CREATE TABLE zibri_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
                 "INSERT INTO zibri_counters VALUES ('last_seq', 0), ('trimmed_through', 0)",
             ]
-        )
+        ),
+        (2, ["CREATE TABLE zibri_nodes (node_id TEXT PRIMARY KEY, beat_at DOUBLE PRECISION NOT NULL)"]),
     ]
 
     /// Applies the migrations this database lacks.
@@ -278,6 +338,9 @@ public final class PostgresStore: RunnableStore, Sendable {
                     """, logger: logger)
                 stored.append(StoredMessage(seq: seq, entry: entry))
             }
+            // Sent when the transaction commits, in commit order.
+            let notice = ClusterNotice.logged(through: last).payload
+            try await connection.query("SELECT pg_notify(\(Self.channel), \(notice))", logger: logger)
             return stored
         }
     }
@@ -310,12 +373,16 @@ public final class PostgresStore: RunnableStore, Sendable {
             ORDER BY m.seq
             LIMIT \(limit)
             """, logger: logger)
-        var owed: [StoredMessage] = []
+        return try await Self.decode(rows)
+    }
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
+        var messages: [StoredMessage] = []
         for try await row in rows.decode(MessageRow.self) {
             guard let recipient = Recipient(kind: row.1, id: row.2) else {
                 throw StoreError(code: "corrupt-log", message: "message \(row.0) has recipient '\(row.1)'")
             }
-            owed.append(
+            messages.append(
                 StoredMessage(
                     seq: row.0,
                     entry: LogEntry(
@@ -323,7 +390,17 @@ public final class PostgresStore: RunnableStore, Sendable {
                         senderUserID: row.5, senderConnectionID: row.6, excludedConnectionID: row.7,
                         at: Date(timeIntervalSince1970: row.8))))
         }
-        return owed
+        return messages
+    }
+
+    package func messages(after seq: Int, limit: Int) async throws -> [StoredMessage] {
+        try await Self.decode(
+            try await client.query(
+                """
+                SELECT seq, recipient_kind, recipient_id, event, data, sender_user_id, sender_connection_id,
+                    excluded_connection_id, at
+                FROM zibri_messages WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)
+                """, logger: logger))
     }
 
     public func trimmedThrough() async throws -> Int {
@@ -343,6 +420,52 @@ public final class PostgresStore: RunnableStore, Sendable {
                 """, logger: logger)
             try await connection.query(
                 "DELETE FROM zibri_sessions WHERE disconnected_at < \(sessionCutoff)", logger: logger)
+        }
+    }
+
+    // MARK: Nodes
+
+    package func announce(_ notice: ClusterNotice) async throws {
+        let payload = notice.payload
+        guard payload.utf8.count <= ClusterNotice.maxPayloadBytes else {
+            throw StoreError(
+                code: "notice-too-large",
+                message:
+                    "a notice of \(payload.utf8.count) bytes does not fit PostgreSQL's NOTIFY (at most \(ClusterNotice.maxPayloadBytes))"
+            )
+        }
+        try await client.query("SELECT pg_notify(\(Self.channel), \(payload))", logger: logger)
+    }
+
+    package func beat(nodeID: String, at: Date) async throws -> Bool {
+        let known = try await strings(
+            """
+            WITH previous AS (SELECT node_id FROM zibri_nodes WHERE node_id = \(nodeID)),
+            beat AS (
+                INSERT INTO zibri_nodes (node_id, beat_at) VALUES (\(nodeID), \(at.timeIntervalSince1970))
+                ON CONFLICT (node_id) DO UPDATE SET beat_at = EXCLUDED.beat_at)
+            SELECT node_id FROM previous
+            """)
+        return !known.isEmpty
+    }
+
+    package func reapNodes(silentSince: Date) async throws -> [String] {
+        let logger = self.logger
+        return try await client.withTransaction(logger: logger) { connection in
+            var reaped: [String] = []
+            for try await node in try await connection.query(
+                """
+                WITH gone AS (DELETE FROM zibri_nodes WHERE beat_at < \(silentSince.timeIntervalSince1970)
+                              RETURNING node_id, beat_at),
+                closed AS (
+                    UPDATE zibri_sessions s SET disconnected_at = gone.beat_at FROM gone
+                    WHERE s.node_id = gone.node_id AND s.disconnected_at IS NULL)
+                SELECT node_id FROM gone ORDER BY node_id COLLATE "C"
+                """, logger: logger
+            ).decode(String.self) {
+                reaped.append(node)
+            }
+            return reaped
         }
     }
 }

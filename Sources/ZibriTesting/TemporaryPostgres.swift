@@ -46,6 +46,27 @@ public final class TemporaryPostgres: Sendable {
 
     private static let running = Locked<[TemporaryPostgres]>([])
 
+    /// One cluster for the whole test process (started by the first caller; tests give each
+    /// store a database of its own), or nil when PostgreSQL is not installed.
+    public static func shared() async throws -> TemporaryPostgres? {
+        try await SharedCluster.instance.get()
+    }
+
+    private actor SharedCluster {
+        static let instance = SharedCluster()
+        private var started: Task<TemporaryPostgres?, any Error>?
+
+        func get() async throws -> TemporaryPostgres? {
+            if let started { return try await started.value }
+            let starting = Task { try await TemporaryPostgres.start() }
+            started = starting
+            return try await starting.value
+        }
+    }
+
+    /// The message tests print when PostgreSQL is missing.
+    public static let skipped = "skipped: PostgreSQL binaries not found (install Debian's postgresql package)"
+
     private static func stopAll() {
         for cluster in running.withLock({ $0 }) { cluster.stop() }
     }
@@ -123,6 +144,20 @@ public final class TemporaryPostgres: Sendable {
                 "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-c",
                 sql,
             ])
+    }
+
+    /// Ends the sessions of every `LISTEN`ing connection to `database`, as a lost network would.
+    public func terminateListeners(database: String) async throws {
+        try await offThePool {
+            try self.psql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)' AND query LIKE 'LISTEN%'"
+            )
+        }
+    }
+
+    /// The database name in a URL `makeDatabase` gave.
+    public static func database(of url: String) -> String {
+        String(url.split(separator: "/").last ?? "")
     }
 
     /// A new, empty database; returns its URL.

@@ -9,8 +9,14 @@ import ZibriStorage
 /// message), then delivers it to this process's connections in seq order, then lets the
 /// senders go on. So a message is in the log before any client sees it, and a handler's
 /// answer (which waits for its sends) goes out only after its messages are logged.
+///
+/// On a store shared by several nodes the log also grows from the other nodes: this loop is
+/// then the one place that delivers, in seq order, everything up to the newest seq it knows
+/// of (`catchUp(to:)`), reading from the log what other nodes wrote, so that each connection
+/// gets every message in seq order, whichever node sent it.
 final class Dispatcher: Service, @unchecked Sendable {
     private let store: any ZibriStore
+    private let shared: (any SharedStore)?
     private let live: LiveConnections
     private let logger: Logger
     private let wakeups: AsyncStream<Void>
@@ -19,9 +25,15 @@ final class Dispatcher: Service, @unchecked Sendable {
     private let lock = NSLock()
     private var waiting: [(entry: LogEntry, sender: CheckedContinuation<Int, any Error>)] = []
     private var accepting = true
+    /// The newest seq known to be in the log (other nodes' included).
+    private var target = 0
+
+    /// Messages read from the log at a time when catching up.
+    static let pageSize = 500
 
     init(store: any ZibriStore, live: LiveConnections, logger: Logger) {
         self.store = store
+        self.shared = store as? any SharedStore
         self.live = live
         self.logger = logger
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -44,6 +56,12 @@ final class Dispatcher: Service, @unchecked Sendable {
         }
     }
 
+    /// Another node logged messages up to `seq`: deliver them here too.
+    func catchUp(to seq: Int) {
+        lock.withLock { target = max(target, seq) }
+        wake.yield()
+    }
+
     func run() async throws {
         await withGracefulShutdownHandler {
             for await _ in wakeups { await drain() }
@@ -56,20 +74,58 @@ final class Dispatcher: Service, @unchecked Sendable {
 
     private func drain() async {
         while true {
-            let batch = lock.withLock {
+            let (batch, target, stopping) = lock.withLock {
                 defer { waiting.removeAll(keepingCapacity: true) }
-                return waiting
+                return (waiting, self.target, !accepting)
             }
-            if batch.isEmpty { return }
+            if batch.isEmpty && target <= live.deliveredThrough { return }
+            var stored: [StoredMessage] = []
+            if !batch.isEmpty {
+                do {
+                    stored = try await store.append(batch.map(\.entry))
+                } catch {
+                    logger.error("cannot log \(batch.count) messages: \(error)")
+                    let failure = WebSocketError(
+                        code: "storage-failed", message: "the message could not be logged: \(error)")
+                    for item in batch { item.sender.resume(throwing: failure) }
+                    continue
+                }
+            }
             do {
-                let stored = try await store.append(batch.map(\.entry))
-                live.deliver(stored, frames: stored.map(Self.frame))
-                for (item, message) in zip(batch, stored) { item.sender.resume(returning: message.seq) }
+                try await deliver(through: max(target, stored.last?.seq ?? 0), known: stored)
             } catch {
-                logger.error("cannot log \(batch.count) messages: \(error)")
-                let failure = WebSocketError(
-                    code: "storage-failed", message: "the message could not be logged: \(error)")
-                for item in batch { item.sender.resume(throwing: failure) }
+                // Logged but not yet delivered here: the next round reads them from the log.
+                logger.error("cannot read the message log to deliver: \(error)")
+                lock.withLock { self.target = max(self.target, stored.last?.seq ?? 0) }
+                for (item, message) in zip(batch, stored) { item.sender.resume(returning: message.seq) }
+                if stopping { return }
+                try? await Task.sleep(for: .milliseconds(200))
+                continue
+            }
+            for (item, message) in zip(batch, stored) { item.sender.resume(returning: message.seq) }
+        }
+    }
+
+    /// Delivers, in seq order, everything logged up to `seq`: `known` (the messages this node
+    /// just logged) as they are, the rest read from the log.
+    private func deliver(through seq: Int, known: [StoredMessage]) async throws {
+        var known = known
+        while live.deliveredThrough < seq {
+            let delivered = live.deliveredThrough
+            if let first = known.first, first.seq <= delivered + 1 || shared == nil {
+                let fresh = known.filter { $0.seq > delivered }
+                live.deliver(fresh, frames: fresh.map(Self.frame))
+                known = []
+                continue
+            }
+            guard let shared else { return }
+            let before = known.first.map { $0.seq - 1 } ?? seq
+            let page = try await shared.messages(after: delivered, limit: Self.pageSize).filter { $0.seq <= before }
+            if page.isEmpty {
+                // Trimmed meanwhile: nothing left to deliver below `before`.
+                live.skip(to: before)
+            } else {
+                live.deliver(page, frames: page.map(Self.frame))
             }
         }
     }

@@ -144,6 +144,8 @@ final class LiveConnections: @unchecked Sendable {
     private var byChannel: [String: Set<String>] = [:]
     private var channelsOf: [String: Set<String>] = [:]
     private var delivered = 0
+    /// Set once the node stops: every connection, present and future, is closed with it.
+    private var closingAll: (code: WebSocketErrorCode, reason: String)?
 
     /// Starts at the store's newest seq.
     func start(at seq: Int) { lock.withLock { delivered = seq } }
@@ -152,6 +154,7 @@ final class LiveConnections: @unchecked Sendable {
     /// every later message reaches it.
     func register(_ outbox: Outbox, channels: [String]) -> Int {
         lock.withLock {
+            if let closingAll { outbox.close(closingAll.code, reason: closingAll.reason, why: "server-closed") }
             let id = outbox.connection.id
             outboxes[id] = outbox
             if let user = outbox.connection.userID { byUser[user, default: []].insert(id) }
@@ -210,6 +213,18 @@ final class LiveConnections: @unchecked Sendable {
                 delivered = max(delivered, message.seq)
             }
         }
+    }
+
+    /// Nothing logged up to `seq` is left to deliver (it was trimmed before this node read it).
+    func skip(to seq: Int) { lock.withLock { delivered = max(delivered, seq) } }
+
+    /// Closes every connection with `code`, and (when `forever`) every one that registers later.
+    func closeAll(_ code: WebSocketErrorCode, reason: String, forever: Bool) {
+        let all = lock.withLock {
+            if forever { closingAll = (code, reason) }
+            return Array(outboxes.values)
+        }
+        for outbox in all { outbox.close(code, reason: reason, why: "server-closed") }
     }
 
     /// Queues a frame that is not logged (`persist: false`).

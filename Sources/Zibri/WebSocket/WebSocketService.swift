@@ -5,7 +5,8 @@ public import ZibriSchema
 import ZibriStorage
 
 /// A WebSocket operation that cannot be done, with a stable code: `unknown-connection`,
-/// `connection-closed`, `timeout`, `unknown-channel`.
+/// `connection-closed`, `timeout`, `unknown-channel`, `remote-connection`, `storage-failed`,
+/// `shutting-down`.
 public struct WebSocketError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: String
     public let message: String
@@ -28,8 +29,15 @@ public struct WebSocketError: Error, Sendable, Equatable, CustomStringConvertibl
 /// Every message is logged with a `seq` for recovery unless it is sent with `persist: false`
 /// (volatile, like typing indicators); a send returns once the message is logged and queued for
 /// its live recipients.
+///
+/// On PostgreSQL with several nodes, every operation reaches connections on every node, but
+/// `request`, which asks a connection held by this node.
 public final class WebSocketService: Sendable {
     let store: any ZibriStore
+    /// The store, when several nodes share it.
+    let shared: (any SharedStore)?
+    /// This server's name among the nodes that share the store.
+    let nodeID: String
     let live: LiveConnections
     let dispatcher: Dispatcher
     let pending = PendingRequests()
@@ -38,8 +46,10 @@ public final class WebSocketService: Sendable {
     let requestTimeoutMs: Int
     let logger: Logger
 
-    init(store: any ZibriStore, channelPatterns: [String], requestTimeoutMs: Int, logger: Logger) {
+    init(store: any ZibriStore, nodeID: String, channelPatterns: [String], requestTimeoutMs: Int, logger: Logger) {
         self.store = store
+        self.shared = store as? any SharedStore
+        self.nodeID = nodeID
         let live = LiveConnections()
         self.live = live
         self.dispatcher = Dispatcher(store: store, live: live, logger: logger)
@@ -57,6 +67,8 @@ public final class WebSocketService: Sendable {
             let frame = ServerFrame.event(
                 event, data: data, channel: channel, senderUserId: sender?.userID, senderConnectionId: sender?.id)
             live.deliverVolatile(frame.jsonText, to: recipient, excluding: excluded)
+            try await shared?.announce(
+                .volatile(origin: nodeID, recipient: recipient, excluding: excluded, frame: frame.jsonText))
             return
         }
         _ = try await dispatcher.publish(
@@ -72,7 +84,7 @@ public final class WebSocketService: Sendable {
         event: String, data: JSONValue, to connectionID: String, from sender: WebSocketConnection? = nil,
         persist: Bool = true
     ) async throws {
-        guard live.outbox(connectionID) != nil else { throw WebSocketError.unknownConnection(connectionID) }
+        guard try await isConnected(connectionID) else { throw WebSocketError.unknownConnection(connectionID) }
         try await publish(event, data, to: .connection(connectionID), from: sender, persist: persist)
     }
 
@@ -104,12 +116,20 @@ public final class WebSocketService: Sendable {
     /// Sends `{"event": event, "requestId": "r1", "data": data}` to one connection and waits for
     /// its `{"event": "ws:ack", "requestId": "r1", "body": answer}`; returns the answer's body.
     /// Throws `timeout` after `timeoutInMs` (default `connection.timeoutInMs`),
-    /// `unknown-connection` when the connection does not exist, and `connection-closed` when it
-    /// ends before answering.
+    /// `unknown-connection` when the connection does not exist, `remote-connection` when another
+    /// node holds it, and `connection-closed` when it ends before answering.
     public func request(
         event: String, data: JSONValue, to connectionID: String, timeoutInMs: Int? = nil
     ) async throws -> JSONValue {
-        guard let outbox = live.outbox(connectionID) else { throw WebSocketError.unknownConnection(connectionID) }
+        guard let outbox = live.outbox(connectionID) else {
+            if shared != nil, try await store.connection(id: connectionID) != nil {
+                throw WebSocketError(
+                    code: "remote-connection",
+                    message:
+                        "connection '\(connectionID)' is held by another node; request asks this node's connections")
+            }
+            throw WebSocketError.unknownConnection(connectionID)
+        }
         let id = pending.nextID()
         let frame = ServerFrame.request(event, requestId: id, data: data).jsonText
         let timeout = timeoutInMs ?? requestTimeoutMs
@@ -133,8 +153,26 @@ public final class WebSocketService: Sendable {
     /// Closes a connection with a WebSocket close code (default 1000) after the frames queued
     /// before it; throws `unknown-connection` when it is gone.
     public func disconnect(_ connectionID: String, code: UInt16 = 1000, reason: String = "") async throws {
-        guard let outbox = live.outbox(connectionID) else { throw WebSocketError.unknownConnection(connectionID) }
-        outbox.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason, why: "server-closed")
+        if let outbox = live.outbox(connectionID) {
+            outbox.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason, why: "server-closed")
+        } else if let shared, try await store.connection(id: connectionID) != nil {
+            try await shared.announce(
+                .close(origin: nodeID, connectionID: connectionID, code: Int(code), reason: reason))
+        } else {
+            throw WebSocketError.unknownConnection(connectionID)
+        }
+    }
+
+    /// Whether the connection is open here or, with several nodes, on any node.
+    private func isConnected(_ connectionID: String) async throws -> Bool {
+        if live.outbox(connectionID) != nil { return true }
+        return shared != nil ? try await store.connection(id: connectionID) != nil : false
+    }
+
+    /// The node that holds the connection when it is another node than this one.
+    private func remoteNode(of connectionID: String) async throws -> String? {
+        guard shared != nil, live.outbox(connectionID) == nil else { return nil }
+        return try await store.connection(id: connectionID).map(\.nodeID).flatMap { $0 == nodeID ? nil : $0 }
     }
 
     /// The connection with this id, or nil.
@@ -148,10 +186,15 @@ public final class WebSocketService: Sendable {
     }
 
     /// Adds a connection to a channel; the name must match one of the spec's channel patterns.
+    /// A connection held by another node joins when that node hears of it (a moment later).
     public func join(_ connectionID: String, channel: String) async throws {
         guard patterns.match(channel) != nil else {
             throw WebSocketError(
                 code: "unknown-channel", message: "'\(channel)' matches no channel pattern of the spec")
+        }
+        if let shared, try await remoteNode(of: connectionID) != nil {
+            try await shared.announce(.join(origin: nodeID, connectionID: connectionID, channel: channel))
+            return
         }
         let after = live.join(connectionID, channel: channel)
         do {
@@ -164,6 +207,10 @@ public final class WebSocketService: Sendable {
     }
 
     public func leave(_ connectionID: String, channel: String) async throws {
+        if let shared, try await remoteNode(of: connectionID) != nil {
+            try await shared.announce(.leave(origin: nodeID, connectionID: connectionID, channel: channel))
+            return
+        }
         try await store.leave(
             connectionID: connectionID, channel: channel, afterSeq: live.leave(connectionID, channel: channel))
     }
