@@ -49,7 +49,10 @@ struct WebSocketBenchmarkServer {
         switch arguments[1] {
         case "zibri":
             let app = try ZibriApplication(
-                yaml: spec, environment: ProcessInfo.processInfo.environment.filter { $0.key == "ZIBRI_STORAGE_URL" },
+                yaml: spec,
+                environment: ProcessInfo.processInfo.environment.filter {
+                    ["ZIBRI_STORAGE_URL", "ZIBRI_NODE_ID"].contains($0.key)
+                },
                 logger: logger)
             app.host = "127.0.0.1"
             app.port = port

@@ -2,9 +2,10 @@
 //   WebSocketLoad ack URL CLIENTS SECONDS
 //     CLIENTS connections, each sending a ChatMessage with an ack and waiting for the answer
 //     before the next; prints "ack MESSAGES_PER_SECOND P50_MS P99_MS".
-//   WebSocketLoad broadcast URL MEMBERS MESSAGES
-//     MEMBERS connections join room:bench; one more sends MESSAGES broadcasts; prints
-//     "broadcast DELIVERIES_PER_SECOND" (MEMBERS × MESSAGES over the time until the last arrived).
+//   WebSocketLoad broadcast URL[,URL…] MEMBERS MESSAGES
+//     MEMBERS connections join room:bench (spread over the URLs in turn: several nodes); one more,
+//     on the first URL, sends MESSAGES broadcasts; prints "broadcast DELIVERIES_PER_SECOND"
+//     (MEMBERS × MESSAGES over the time until the last arrived).
 //   WebSocketLoad replay URL COUNT 0
 //     A client joins room:bench and leaves; COUNT messages go to the room; the client reconnects
 //     with its session; prints "replay MILLISECONDS" from the reconnect to the last replayed frame.
@@ -85,11 +86,14 @@ struct WebSocketLoad {
                 format: "ack %.0f %.3f %.3f", Double(sorted.count) / seconds, percentile(0.5), percentile(0.99)))
     }
 
-    static func broadcast(url: String, members: Int, messages: Int) async throws {
+    static func broadcast(url urls: String, members: Int, messages: Int) async throws {
+        let nodes = urls.split(separator: ",").map(String.init)
+        let url = nodes[0]
         let tally = Tally()
         let clock = ContinuousClock()
         let start = try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<members {
+            for member in 0..<members {
+                let url = nodes[member % nodes.count]
                 group.addTask {
                     _ = try await WebSocketClient.connect(url: url, logger: logger) { inbound, outbound, _ in
                         var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()

@@ -254,9 +254,14 @@ struct WebSocketRuntime: Sendable {
         guard let session = try await store.resumeSession(token: token, userID: user?.id, nodeID: nodeID, at: Date())
         else { return .failed("unknown") }
         let connection = WebSocketConnection(id: session.connectionID, userID: session.userID)
-        // The session may still have a socket the server has not seen close: this one replaces it.
-        service.live.outbox(connection.id)?.close(
-            .unknown(4409), reason: "the session was resumed by another connection", why: "server-closed")
+        // The session may still have a socket the server has not seen close, here or on another
+        // node: this one replaces it.
+        let takeover = "the session was resumed by another connection"
+        service.live.outbox(connection.id)?.close(.unknown(4409), reason: takeover, why: "server-closed")
+        if let shared = service.shared {
+            try await shared.announce(
+                .close(origin: nodeID, connectionID: connection.id, code: 4409, reason: takeover))
+        }
         // Room for the greeting and the whole replay besides the usual queue.
         let outbox = Outbox(connection: connection, capacity: outboundQueueSize + recovery.maxReplay + 1)
         outbox.hold()

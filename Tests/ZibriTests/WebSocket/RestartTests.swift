@@ -15,12 +15,17 @@ import ZibriTesting
         let process = Process()
         let port: Int
 
-        init(database: String) throws {
+        convenience init(database: String) throws {
+            try self.init(storage: "sqlite:\(database)")
+        }
+
+        /// A server on `storage` (`ZIBRI_STORAGE_URL`), with more of its environment in `environment`.
+        init(storage: String, environment: [String: String] = [:]) throws {
             process.executableURL = ChildProcess.builtProduct("RecoveryServer", packageRoot: RestartTests.root)
             process.environment = [
-                "ZIBRI_STORAGE_URL": "sqlite:\(database)", "ZIBRI_PORT": "0",
+                "ZIBRI_STORAGE_URL": storage, "ZIBRI_PORT": "0",
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
-            ]
+            ].merging(environment) { _, new in new }
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOWebSocket
+import ServiceLifecycle
 import Testing
 import ZibriSchema
 
@@ -59,6 +60,26 @@ import ZibriSchema
             return nil
         }
         return app
+    }
+
+    @Test func aServerAskedToStopClosesItsConnectionsWith1012() async throws {
+        let app = try Self.application()
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+        app.onListening = { port in listening.yield(port) }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: try await app.service())], logger: app.logger))
+        let running = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let frames = try await RawWebSocket.connect(port: port) { socket in
+            _ = try await socket.receive { $0["event"] == "ws:connected" }
+            await group.triggerGracefulShutdown()
+            return try await socket.untilClose()
+        }
+        // Service restart: the client reconnects at once (to another node) and recovers there.
+        #expect(frames.last?.closeCode == 1012)
+        try await running.value
     }
 
     @Test func invalidUTF8InATextFrameClosesWith1007() async throws {
