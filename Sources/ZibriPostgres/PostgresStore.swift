@@ -83,11 +83,11 @@ public final class PostgresStore: SharedStore, Sendable {
                 } catch {
                     // It did listen before it broke: start the pauses again.
                     failures = 0
-                    logger.warning("the PostgreSQL listener lost its connection: \(error)")
+                    logger.warning("the PostgreSQL listener lost its connection: \(Self.storeError(error))")
                 }
                 try? await connection.close()
             } catch {
-                logger.warning("the PostgreSQL listener cannot connect: \(error)")
+                logger.warning("the PostgreSQL listener cannot connect: \(Self.storeError(error))")
             }
             failures += 1
             let pause = min(0.1 * Double(1 << min(failures - 1, 6)), 5)
@@ -95,8 +95,60 @@ public final class PostgresStore: SharedStore, Sendable {
         }
     }
 
+    /// Connects once (a wrong address, password or database fails here at once, with what
+    /// PostgreSQL said, where the pool would keep retrying for a minute), then migrates.
     public func prepare() async throws {
+        do {
+            let probe = try await PostgresConnection.connect(
+                configuration: connectionConfiguration, id: 1, logger: logger)
+            try await probe.close()
+        } catch {
+            throw Self.storeError(error)
+        }
         try await migrate()
+    }
+
+    // MARK: Talking to PostgreSQL
+
+    /// PostgresNIO's errors describe themselves generically (so that a query's values do not
+    /// leak into logs); this store says what went wrong, without the values.
+    static func storeError(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        var message = "PostgreSQL: \(error.code)"
+        if let info = error.serverInfo {
+            message += [info[.sqlState], info[.message]].compactMap { $0 }.map { " \($0)" }.joined()
+        } else if let underlying = error.underlying {
+            message += " (\(underlying))"
+        }
+        return StoreError(code: "postgres-error", message: message)
+    }
+
+    private func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        do {
+            return try await client.query(query, logger: logger)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    private func transaction<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    private func connection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        do {
+            return try await client.withConnection(body)
+        } catch {
+            throw Self.storeError(error)
+        }
     }
 
     // MARK: Schema
@@ -137,7 +189,7 @@ public final class PostgresStore: SharedStore, Sendable {
     /// Applies the migrations this database lacks.
     public func migrate() async throws {
         let logger = self.logger
-        try await client.withConnection { connection in
+        try await connection { connection in
             try await connection.query("SELECT pg_advisory_lock(72630001)", logger: logger)
             do {
                 try await connection.query(
@@ -179,14 +231,14 @@ public final class PostgresStore: SharedStore, Sendable {
 
     private func sessions(_ query: PostgresQuery) async throws -> [SessionRecord] {
         var found: [SessionRecord] = []
-        for try await row in try await client.query(query, logger: logger).decode(SessionRow.self) {
+        for try await row in try await self.query(query, logger: logger).decode(SessionRow.self) {
             found.append(Self.session(row))
         }
         return found
     }
 
     public func openSession(_ session: SessionRecord) async throws {
-        try await client.query(
+        try await query(
             """
             INSERT INTO zibri_sessions (token, connection_id, user_id, node_id, epoch, connected_at, disconnected_at)
             VALUES (\(session.token), \(session.connectionID), \(session.userID), \(session.nodeID), \(session.epoch),
@@ -213,19 +265,19 @@ public final class PostgresStore: SharedStore, Sendable {
 
     public func closeSession(connectionID: String, epoch: Int, at: Date, keep: Bool) async throws {
         if keep {
-            try await client.query(
+            try await query(
                 """
                 UPDATE zibri_sessions SET disconnected_at = \(at.timeIntervalSince1970)
                 WHERE connection_id = \(connectionID) AND epoch = \(epoch)
                 """, logger: logger)
         } else {
-            try await client.query(
+            try await query(
                 "DELETE FROM zibri_sessions WHERE connection_id = \(connectionID) AND epoch = \(epoch)", logger: logger)
         }
     }
 
     public func closeSessions(ofNode nodeID: String, at: Date) async throws {
-        try await client.query(
+        try await query(
             """
             UPDATE zibri_sessions SET disconnected_at = \(at.timeIntervalSince1970)
             WHERE node_id = \(nodeID) AND disconnected_at IS NULL
@@ -255,13 +307,13 @@ public final class PostgresStore: SharedStore, Sendable {
     }
 
     private func single(_ query: PostgresQuery) async throws -> Int? {
-        for try await value in try await client.query(query, logger: logger).decode(Int.self) { return value }
+        for try await value in try await self.query(query, logger: logger).decode(Int.self) { return value }
         return nil
     }
 
     private func strings(_ query: PostgresQuery) async throws -> [String] {
         var values: [String] = []
-        for try await value in try await client.query(query, logger: logger).decode(String.self) {
+        for try await value in try await self.query(query, logger: logger).decode(String.self) {
             values.append(value)
         }
         return values
@@ -287,7 +339,7 @@ public final class PostgresStore: SharedStore, Sendable {
     }
 
     public func leave(connectionID: String, channel: String, afterSeq: Int) async throws {
-        try await client.query(
+        try await query(
             """
             UPDATE zibri_memberships SET left_after = \(afterSeq)
             WHERE connection_id = \(connectionID) AND channel = \(channel) AND left_after IS NULL
@@ -313,36 +365,52 @@ public final class PostgresStore: SharedStore, Sendable {
 
     // MARK: The message log
 
+    /// One statement, so one round trip and one short transaction: the counter row (which makes
+    /// appends from all nodes take turns) is locked only while it runs and commits. The entries
+    /// travel as one JSON array; the notice goes out when the statement commits.
     public func append(_ entries: [LogEntry]) async throws -> [StoredMessage] {
         guard !entries.isEmpty else { return [] }
-        let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection in
-            var last = 0
-            for try await value in try await connection.query(
-                "UPDATE zibri_counters SET value = value + \(entries.count) WHERE name = 'last_seq' RETURNING value",
-                logger: logger
-            ).decode(Int.self) {
-                last = value
+        let rows = JSONValue.array(
+            entries.enumerated().map { offset, entry in
+                .object([
+                    "i": .integer(offset), "recipient_kind": .string(entry.recipient.kind),
+                    "recipient_id": entry.recipient.id.map(JSONValue.string) ?? .null, "event": .string(entry.event),
+                    "data": .string(entry.data.jsonText),
+                    "sender_user_id": entry.senderUserID.map(JSONValue.string) ?? .null,
+                    "sender_connection_id": entry.senderConnectionID.map(JSONValue.string) ?? .null,
+                    "excluded_connection_id": entry.excludedConnectionID.map(JSONValue.string) ?? .null,
+                    "at": .number(entry.at.timeIntervalSince1970),
+                ])
             }
-            let first = last - entries.count + 1
-            var stored: [StoredMessage] = []
-            for (offset, entry) in entries.enumerated() {
-                let seq = first + offset
-                try await connection.query(
-                    """
-                    INSERT INTO zibri_messages (seq, recipient_kind, recipient_id, event, data, sender_user_id,
-                        sender_connection_id, excluded_connection_id, at)
-                    VALUES (\(seq), \(entry.recipient.kind), \(entry.recipient.id), \(entry.event), \(entry.data.jsonText),
-                        \(entry.senderUserID), \(entry.senderConnectionID), \(entry.excludedConnectionID),
-                        \(entry.at.timeIntervalSince1970))
-                    """, logger: logger)
-                stored.append(StoredMessage(seq: seq, entry: entry))
+        ).jsonText
+        let count = entries.count
+        let answer = try await query(
+            """
+            WITH counter AS (
+                UPDATE zibri_counters SET value = value + \(count) WHERE name = 'last_seq' RETURNING value),
+            inserted AS (
+                INSERT INTO zibri_messages (seq, recipient_kind, recipient_id, event, data, sender_user_id,
+                    sender_connection_id, excluded_connection_id, at)
+                SELECT counter.value - \(count) + 1 + r.i, r.recipient_kind, r.recipient_id, r.event, r.data,
+                    r.sender_user_id, r.sender_connection_id, r.excluded_connection_id, r.at
+                FROM counter, json_to_recordset(\(rows)::json) AS r(
+                    i INT, recipient_kind TEXT, recipient_id TEXT, event TEXT, data TEXT, sender_user_id TEXT,
+                    sender_connection_id TEXT, excluded_connection_id TEXT, at DOUBLE PRECISION)
+                RETURNING seq)
+            SELECT counter.value, (SELECT count(*) FROM inserted)::BIGINT
+            FROM counter
+            CROSS JOIN LATERAL (
+                SELECT pg_notify(\(Self.channel), json_build_object('kind', 'logged', 'seq', counter.value)::TEXT)
+            ) AS notified
+            """, logger: logger)
+        for try await (last, inserted) in answer.decode((Int, Int).self) {
+            guard inserted == count else {
+                throw StoreError(code: "append-failed", message: "\(inserted) of \(count) messages were logged")
             }
-            // Sent when the transaction commits, in commit order.
-            let notice = ClusterNotice.logged(through: last).payload
-            try await connection.query("SELECT pg_notify(\(Self.channel), \(notice))", logger: logger)
-            return stored
+            let first = last - count + 1
+            return entries.enumerated().map { StoredMessage(seq: first + $0.offset, entry: $0.element) }
         }
+        throw StoreError(code: "append-failed", message: "the log's counter is missing")
     }
 
     public func lastSeq() async throws -> Int {
@@ -356,7 +424,7 @@ public final class PostgresStore: SharedStore, Sendable {
     ) async throws
         -> [StoredMessage]
     {
-        let rows = try await client.query(
+        let rows = try await query(
             """
             SELECT m.seq, m.recipient_kind, m.recipient_id, m.event, m.data, m.sender_user_id, m.sender_connection_id,
                 m.excluded_connection_id, m.at
@@ -395,7 +463,7 @@ public final class PostgresStore: SharedStore, Sendable {
 
     package func messages(after seq: Int, limit: Int) async throws -> [StoredMessage] {
         try await Self.decode(
-            try await client.query(
+            try await query(
                 """
                 SELECT seq, recipient_kind, recipient_id, event, data, sender_user_id, sender_connection_id,
                     excluded_connection_id, at
@@ -411,7 +479,7 @@ public final class PostgresStore: SharedStore, Sendable {
         let logger = self.logger
         let cutoff = messagesBefore.timeIntervalSince1970
         let sessionCutoff = sessionsBefore.timeIntervalSince1970
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query(
                 """
                 WITH gone AS (DELETE FROM zibri_messages WHERE at < \(cutoff) RETURNING seq)
@@ -434,7 +502,7 @@ public final class PostgresStore: SharedStore, Sendable {
                     "a notice of \(payload.utf8.count) bytes does not fit PostgreSQL's NOTIFY (at most \(ClusterNotice.maxPayloadBytes))"
             )
         }
-        try await client.query("SELECT pg_notify(\(Self.channel), \(payload))", logger: logger)
+        try await query("SELECT pg_notify(\(Self.channel), \(payload))", logger: logger)
     }
 
     package func beat(nodeID: String, at: Date) async throws -> Bool {
@@ -451,7 +519,7 @@ public final class PostgresStore: SharedStore, Sendable {
 
     package func reapNodes(silentSince: Date) async throws -> [String] {
         let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
             var reaped: [String] = []
             for try await node in try await connection.query(
                 """

@@ -160,4 +160,22 @@ import ZibriTesting
             }
         }
     }
+
+    @Test func failuresSayWhatPostgreSQLSaid() async throws {
+        try await Self.withCluster { cluster in
+            // A database that is not there: preparing fails at once, naming PostgreSQL's SQLSTATE
+            // and message.
+            let missing = try PostgresStore(url: cluster.url(database: "no_such_database"), logger: Self.logger)
+            let running = Task { try await missing.run() }
+            defer { running.cancel() }
+            do {
+                try await missing.prepare()
+                Issue.record("preparing a store on a missing database succeeded")
+            } catch let error as StoreError {
+                #expect(error.code == "postgres-error")
+                #expect(error.message.contains("3D000"), "\(error.message)")
+                #expect(error.message.contains("no_such_database"), "\(error.message)")
+            }
+        }
+    }
 }

@@ -6,6 +6,10 @@
 //     MEMBERS connections join room:bench (spread over the URLs in turn: several nodes); one more,
 //     on the first URL, sends MESSAGES broadcasts; prints "broadcast DELIVERIES_PER_SECOND"
 //     (MEMBERS × MESSAGES over the time until the last arrived).
+//   WebSocketLoad log URL[,URL…] SENDERS MESSAGES
+//     SENDERS connections (spread over the URLs) each send MESSAGES broadcasts to room:bench,
+//     which nobody joined, each waiting for its answer (so each message is logged); prints
+//     "log MESSAGES_PER_SECOND": the rate at which the store logs messages from many senders.
 //   WebSocketLoad replay URL COUNT 0
 //     A client joins room:bench and leaves; COUNT messages go to the room; the client reconnects
 //     with its session; prints "replay MILLISECONDS" from the reconnect to the last replayed frame.
@@ -34,6 +38,8 @@ struct WebSocketLoad {
         }
         if arguments[1] == "ack" {
             try await ack(url: arguments[2], clients: count, seconds: amount)
+        } else if arguments[1] == "log" {
+            try await log(urls: arguments[2], senders: count, messages: Int(amount))
         } else if arguments[1] == "replay" {
             try await replay(url: arguments[2], count: count)
         } else {
@@ -84,6 +90,31 @@ struct WebSocketLoad {
         print(
             String(
                 format: "ack %.0f %.3f %.3f", Double(sorted.count) / seconds, percentile(0.5), percentile(0.99)))
+    }
+
+    static func log(urls: String, senders: Int, messages: Int) async throws {
+        let nodes = urls.split(separator: ",").map(String.init)
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sender in 0..<senders {
+                group.addTask {
+                    _ = try await WebSocketClient.connect(url: nodes[sender % nodes.count], logger: logger) {
+                        inbound, outbound, _ in
+                        var answers = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                        for index in 1...messages {
+                            try await outbound.write(
+                                .text(#"{"event": "broadcast", "body": "tick \#(index)", "ack": \#(index)}"#))
+                            while case .text(let text)? = try await answers.next(), !isAnswer(text, ack: index) {}
+                        }
+                        try await outbound.close(.normalClosure, reason: nil)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "log %.0f", Double(senders * messages) / seconds))
     }
 
     static func broadcast(url urls: String, members: Int, messages: Int) async throws {

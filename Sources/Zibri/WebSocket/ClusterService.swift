@@ -17,6 +17,8 @@ struct ClusterService: Service {
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
+                // Not before the schema is there (the server migrates it before it listens).
+                try await websocket.live.waitUntilStarted()
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await listen() }
                     group.addTask { try await beat() }

@@ -147,8 +147,20 @@ final class LiveConnections: @unchecked Sendable {
     /// Set once the node stops: every connection, present and future, is closed with it.
     private var closingAll: (code: WebSocketErrorCode, reason: String)?
 
-    /// Starts at the store's newest seq.
-    func start(at seq: Int) { lock.withLock { delivered = seq } }
+    private var started = false
+
+    /// Starts at the store's newest seq (once the store is ready: migrated, its sessions closed).
+    func start(at seq: Int) {
+        lock.withLock {
+            delivered = seq
+            started = true
+        }
+    }
+
+    /// Returns once `start(at:)` was called; throws when cancelled first.
+    func waitUntilStarted() async throws {
+        while !lock.withLock({ started }) { try await Task.sleep(for: .milliseconds(20)) }
+    }
 
     /// Adds a connection in `channels`; returns the newest seq delivered before it, so that
     /// every later message reaches it.
