@@ -16,8 +16,10 @@ import ZibriTesting
     static let spec = """
         zibri: "1"
         info: { title: Cluster, version: "1" }
+        auth: { jwt: { secretEnv: TEST_JWT_SECRET } }
         websocket:
           path: /ws
+          connection: { auth: optional }
           limits: { messagesPerSecond: 10000 }
           channels:
             "room:{roomId}": { clientJoin: true }
@@ -35,7 +37,10 @@ import ZibriTesting
         var logger = Logger(label: "cluster-test")
         logger.logLevel = .critical
         let app = try ZibriApplication(
-            yaml: spec, environment: ["ZIBRI_STORAGE_URL": url, "ZIBRI_NODE_ID": "node-\(index)"], logger: logger)
+            yaml: spec,
+            environment: [
+                "ZIBRI_STORAGE_URL": url, "ZIBRI_NODE_ID": "node-\(index)", "TEST_JWT_SECRET": HTTPFixture.secret,
+            ], logger: logger)
         app.websocket.handle("say") { (body: JSONValue, context) -> JSONValue? in
             try await context.websocket.send(event: "said", data: body, toChannel: "room:1", from: context.connection)
             return nil
@@ -142,11 +147,15 @@ import ZibriTesting
     @Test func connectionsOnAnotherNodeCanBeFoundSentToJoinedAndClosed() async throws {
         try await Self.withNodes(2) { nodes, _, _ in
             let (here, there) = (nodes[0], nodes[1])
-            try await RawWebSocket.connect(port: here.port) { socket in
+            let token = try await HTTPFixture.token(user: "u1")
+            try await RawWebSocket.connect(port: here.port, path: "/ws?access_token=\(token)") { socket in
                 let greeting = try await socket.receive { $0["event"] == "ws:connected" }
                 let id = try #require(greeting["data"]?["connectionId"]?.string)
                 // Presence through the database.
                 #expect(try await there.service.connection(id)?.id == id)
+                #expect(try await there.service.connections(ofUser: "u1").map(\.id) == [id])
+                try await there.service.send(event: "to-user", data: 0, toUser: "u1")
+                #expect(try await socket.receive { $0["event"] == "to-user" }["data"] == 0)
                 // A direct send from the other node.
                 try await there.service.send(event: "direct", data: 1, to: id)
                 #expect(try await socket.receive { $0["event"] == "direct" }["data"] == 1)
@@ -171,6 +180,21 @@ import ZibriTesting
                 try await there.service.disconnect(id, code: 4000, reason: "bye")
                 let frames = try await socket.untilClose()
                 #expect(frames.last?.closeCode == 4000)
+            }
+        }
+    }
+
+    @Test func aSessionResumedOnAnotherNodeClosesItsOldSocketWith4409() async throws {
+        try await Self.withNodes(2) { nodes, _, _ in
+            try await RawWebSocket.connect(port: nodes[0].port) { old in
+                let greeting = try await old.receive { $0["event"] == "ws:connected" }
+                let token = try #require(greeting["data"]?["sessionToken"]?.string)
+                try await RawWebSocket.connect(port: nodes[1].port, path: "/ws?session=\(token)&lastSeq=0") { new in
+                    let resumed = try await new.receive { $0["event"] == "ws:connected" }
+                    #expect(resumed["data"]?["recovered"] == true)
+                    let frames = try await old.untilClose()
+                    #expect(frames.last?.closeCode == 4409)
+                }
             }
         }
     }
