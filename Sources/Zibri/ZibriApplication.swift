@@ -1,7 +1,9 @@
 public import Foundation
 package import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 public import Logging
+import NIOCore
 public import ServiceLifecycle
 import ZibriPostgres
 import ZibriSQLite
@@ -62,6 +64,15 @@ public final class ZibriApplication {
     /// for dead (PostgreSQL only).
     package var clusterTiming = ClusterTiming()
 
+    /// Folders of static files served next to the spec's routes (a web front end, say).
+    private var fileFolders: [(folder: String, urlPath: String?)] = []
+
+    /// Serves the files under `folder` (`index.html` for a folder's path), at `urlPath` (the root
+    /// by default), for requests that no spec route answers.
+    public func serveFiles(from folder: String, at urlPath: String? = nil) {
+        fileFolders.append((folder, urlPath))
+    }
+
     /// Called once the server listens, with the port it bound (useful with port 0).
     public var onListening: (@Sendable (Int) async -> Void)?
 
@@ -98,6 +109,16 @@ public final class ZibriApplication {
             logger.warning("\(warning)")
         }
         self.compiled = compiled
+        var logger = logger
+        if let text = environment["ZIBRI_LOG_LEVEL"] {
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ZibriError(
+                    code: "invalid-environment",
+                    message:
+                        "ZIBRI_LOG_LEVEL must be trace, debug, info, notice, warning, error or critical, is '\(text)'")
+            }
+            logger.logLevel = level
+        }
         self.logger = logger
         self.environment = environment
         let spec = compiled.spec
@@ -174,6 +195,11 @@ public final class ZibriApplication {
         let runtime = try await makeRuntime()
         let router = Router(options: [.autoGenerateHeadEndpoints])
         router.add(middleware: ProblemMiddleware())
+        // Inside the problem middleware: a file answers what would otherwise be a 404.
+        for (folder, urlPath) in fileFolders {
+            router.add(
+                middleware: FileMiddleware(folder, urlBasePath: urlPath, searchForIndexHtml: true, logger: logger))
+        }
         var methodsByPath: [String: [HTTPRequest.Method]] = [:]
         var pathOrder: [String] = []
         for route in routes {
@@ -190,6 +216,18 @@ public final class ZibriApplication {
             }
             if methodsByPath[path] == nil { pathOrder.append(path) }
             methodsByPath[path, default: []].append(.get)
+        }
+        // The WebSocket path reached as plain HTTP: a client that did not ask to upgrade, or one
+        // that asked on a kept-alive connection (the upgrade is only possible on a connection's
+        // first request, so Node's fetch pool makes this happen): 426, and the connection closes,
+        // so that the client's next attempt gets a connection of its own.
+        if let path = compiled.spec.websocket?.path.value, methodsByPath[path]?.contains(.get) != true {
+            let problem = ProblemDocument(
+                type: "about:blank", title: "Upgrade Required", status: 426,
+                detail: "connect with a WebSocket upgrade, as the first request of a connection")
+            router.get(RouterPath(path)) { _, _ in
+                problem.response(headers: [.upgrade: "websocket", .connection: "close"])
+            }
         }
         // A path that exists for other methods answers 405 with Allow, through the same router.
         let candidates: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options]
@@ -210,22 +248,31 @@ public final class ZibriApplication {
             // has not come back by the next ping: one period is both interval and timeout, so
             // the shorter of the two is used and no connection outlives its timeout.
             let period = min(settings.heartbeatInterval.milliseconds, settings.heartbeatTimeout.milliseconds)
+            // A client that does not answer a close is let go after the same grace as ours
+            // (HummingbirdWebSocket's default, 15 s, held up a stopping server that long).
             webSocketConfiguration = WebSocketServerConfiguration(
                 maxFrameSize: settings.maxMessageBytes + 1,
                 autoPing: .enabled(timePeriod: .milliseconds(period)),
+                closeTimeout: WebSocketRuntime.closeGrace,
                 validateUTF8: true)
         }
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(ws: webSocketConfiguration)
         var application = Application(
             router: router,
-            server: .http1WebSocketUpgrade(configuration: .init(ws: webSocketConfiguration)) { request, channel, _ in
-                guard let sockets else { return .dontUpgrade }
-                let (path, query) = Self.splitTarget(request.path ?? "")
-                guard path == sockets.path else { return .dontUpgrade }
-                let admission = await sockets.admit(headers: request.headerFields, query: query)
-                return .upgrade([:]) { inbound, outbound, _ in
-                    try await sockets.serve(
-                        inbound: inbound, outbound: outbound, channel: channel, admission: admission)
-                }
+            server: HTTPServerBuilder { responder in
+                GuardedWebSocketUpgradeChannel(
+                    base: HTTP1WebSocketUpgradeChannel(
+                        responder: responder, configuration: channelConfiguration
+                    ) { request, channel, _ in
+                        guard let sockets else { return .dontUpgrade }
+                        let (path, query) = Self.splitTarget(request.path ?? "")
+                        guard path == sockets.path else { return .dontUpgrade }
+                        let admission = await sockets.admit(headers: request.headerFields, query: query)
+                        return .upgrade([:]) { inbound, outbound, _ in
+                            try await sockets.serve(
+                                inbound: inbound, outbound: outbound, channel: channel, admission: admission)
+                        }
+                    }, timeout: Self.firstRequestTimeout)
             },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Zibri"),
             onServerRunning: { channel in
@@ -340,6 +387,9 @@ public final class ZibriApplication {
         }
         return (String(target[..<mark]), query)
     }
+
+    /// How long a new connection may stay silent before its first request.
+    static let firstRequestTimeout = TimeAmount.seconds(30)
 
     /// The WebSocket route table, or nil when the spec has no `websocket` section. Fails
     /// listing every WebSocket handler the spec names but nobody registered.

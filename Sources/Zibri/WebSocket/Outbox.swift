@@ -227,6 +227,9 @@ final class LiveConnections: @unchecked Sendable {
         }
     }
 
+    /// Whether the node is stopping (every connection is being closed).
+    var isStopping: Bool { lock.withLock { closingAll != nil } }
+
     /// Nothing logged up to `seq` is left to deliver (it was trimmed before this node read it).
     func skip(to seq: Int) { lock.withLock { delivered = max(delivered, seq) } }
 

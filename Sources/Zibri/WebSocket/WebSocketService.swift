@@ -6,7 +6,7 @@ import ZibriStorage
 
 /// A WebSocket operation that cannot be done, with a stable code: `unknown-connection`,
 /// `connection-closed`, `timeout`, `unknown-channel`, `remote-connection`, `storage-failed`,
-/// `shutting-down`.
+/// `shutting-down`, `volatile-too-large`.
 public struct WebSocketError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: String
     public let message: String
@@ -66,9 +66,22 @@ public final class WebSocketService: Sendable {
             let channel: String? = if case .channel(let name) = recipient { name } else { nil }
             let frame = ServerFrame.event(
                 event, data: data, channel: channel, senderUserId: sender?.userID, senderConnectionId: sender?.id)
+            guard let shared else {
+                live.deliverVolatile(frame.jsonText, to: recipient, excluding: excluded)
+                return
+            }
+            // Other nodes hear of it through a notice, which has a size limit: check it first.
+            let notice = ClusterNotice.volatile(
+                origin: nodeID, recipient: recipient, excluding: excluded, frame: frame.jsonText)
+            guard notice.payload.utf8.count <= ClusterNotice.maxPayloadBytes else {
+                throw WebSocketError(
+                    code: "volatile-too-large",
+                    message:
+                        "a volatile message reaches other nodes in at most \(ClusterNotice.maxPayloadBytes) bytes; send it persisted"
+                )
+            }
             live.deliverVolatile(frame.jsonText, to: recipient, excluding: excluded)
-            try await shared?.announce(
-                .volatile(origin: nodeID, recipient: recipient, excluding: excluded, frame: frame.jsonText))
+            try await shared.announce(notice)
             return
         }
         _ = try await dispatcher.publish(

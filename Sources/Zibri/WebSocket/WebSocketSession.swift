@@ -149,6 +149,12 @@ struct WebSocketRuntime: Sendable {
         case .accepted(let accepted):
             handshake = accepted
         }
+        if service.live.isStopping {
+            // Refused before the greeting, so that the client waits (and goes to another node)
+            // rather than coming straight back.
+            await refuse(outbound, Self.refusal(503, "the server is restarting"))
+            return
+        }
         if service.live.count >= maxConnections {
             await refuse(outbound, Self.refusal(503, "the server has its maximum of \(maxConnections) connections"))
             return

@@ -163,6 +163,11 @@ import ZibriTesting
                 try await there.service.send(event: "typing", data: 2, to: id, persist: false)
                 let typing = try await socket.receive { $0["event"] == "typing" }
                 #expect(typing["data"] == 2 && typing["seq"] == nil)
+                // One too large for a notice is refused before anyone gets it.
+                let huge = JSONValue.string(String(repeating: "x", count: 8_000))
+                await #expect(throws: WebSocketError.self) {
+                    try await there.service.send(event: "typing", data: huge, to: id, persist: false)
+                }
                 // Joined to a channel by the other node, then in its member list and reached.
                 try await there.service.join(id, channel: "room:7")
                 let deadline = ContinuousClock.now + .seconds(10)

@@ -64,12 +64,16 @@ import ZibriSchema
 
     @Test func aServerAskedToStopClosesItsConnectionsWith1012() async throws {
         let app = try Self.application()
+        app.port = 0
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         app.onListening = { port in listening.yield(port) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: try await app.service())], logger: app.logger))
-        let running = Task { try await group.run() }
+        let running = Task {
+            defer { listening.finish() }  // a server that cannot start fails the test, not hangs it
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         let frames = try await RawWebSocket.connect(port: port) { socket in
@@ -80,6 +84,68 @@ import ZibriSchema
         // Service restart: the client reconnects at once (to another node) and recovers there.
         #expect(frames.last?.closeCode == 1012)
         try await running.value
+    }
+
+    @Test func aConnectionThatNeverSpeaksDoesNotHoldUpAStoppingServer() async throws {
+        // Browsers open spare connections and send nothing on them for minutes.
+        let app = try Self.application()
+        app.port = 0
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+        app.onListening = { port in listening.yield(port) }
+        let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: try await app.service())], logger: app.logger))
+        Task {
+            defer {
+                listening.finish()  // a server that cannot start fails the test, not hangs it
+                stop.finish()
+            }
+            try await group.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(silent, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        #expect(connected == 0)
+        try await Task.sleep(for: .milliseconds(100))
+        await group.triggerGracefulShutdown()
+        let stoppedInTime = await withTaskGroup(of: Bool.self) { race in
+            race.addTask {
+                for await _ in stopped {}
+                return !Task.isCancelled
+            }
+            race.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                return false
+            }
+            let first = await race.next()!
+            race.cancelAll()
+            return first
+        }
+        #expect(stoppedInTime, "the server did not stop within 5 seconds")
+    }
+
+    @Test func theWebSocketPathAsPlainHTTPAnswers426AndClosesTheConnection() async throws {
+        // As when a client asks to upgrade on a kept-alive connection (only a connection's first
+        // request can upgrade): the client must come back on a connection of its own.
+        try await Self.application().makeApplication().test(.live) { client in
+            try await client.execute(uri: "/ws", method: .get) { response in
+                #expect(response.status.code == 426)
+                #expect(response.headers[.upgrade] == "websocket")
+                #expect(response.headers[.connection] == "close")
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+        }
     }
 
     @Test func invalidUTF8InATextFrameClosesWith1007() async throws {
