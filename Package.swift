@@ -76,6 +76,7 @@ let package = Package(
                 "ZibriSQLite",
                 "ZibriPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,6 +108,14 @@ let package = Package(
                 "ZibriValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // `swift run chat`: the chat example, its spec and page next to its source.
+        .executableTarget(
+            name: "chat",
+            dependencies: ["Zibri", "ZibriSchema"],
+            path: "examples/Chat",
+            exclude: ["chat.zibri.yaml", "public"],
             swiftSettings: swiftSettings
         ),
         // Started as a child process by the restart test (killed with SIGKILL, started again).
