@@ -6,7 +6,7 @@ struct ZibriCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zibri",
         abstract: "Zibri: a schema-driven real-time server. Checks and works with Zibri spec files.",
-        subcommands: [LintCommand.self, ValidateCommand.self, ExportCommand.self]
+        subcommands: [LintCommand.self, ValidateCommand.self, ExportCommand.self, InitCommand.self]
     )
 
     /// Exit status for unusable arguments or unreadable files (ArgumentParser would use 64).

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import ZibriTesting
+
+/// `zibri init` writes a package whose spec lints clean and whose executable registers every
+/// handler and policy the spec names. (That the package builds and serves is checked by
+/// scripts/check-init.sh in `.ci/run`: it compiles every dependency anew, minutes of work.)
+@Suite(.timeLimit(.minutes(2))) struct InitCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let zibri = ChildProcess.builtProduct("zibri", packageRoot: root)
+
+    static func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zibri-init-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func aNewPackageHasALintCleanSpecAndAStubForEveryHandler() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try ChildProcess.run(Self.zibri, ["init", "my-api", "--output", folder.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let package = folder.appendingPathComponent("my-api")
+        for file in ["Package.swift", "my-api.zibri.yaml", "Sources/my-api/App.swift", "README.md", ".gitignore"] {
+            #expect(FileManager.default.fileExists(atPath: package.appendingPathComponent(file).path), "\(file)")
+        }
+        let lint = try ChildProcess.run(
+            Self.zibri, ["lint", "--strict", package.appendingPathComponent("my-api.zibri.yaml").path])
+        #expect(lint.status == 0, "\(lint.standardOutput)")
+        let app = try String(contentsOf: package.appendingPathComponent("Sources/my-api/App.swift"), encoding: .utf8)
+        #expect(app.contains(#"app.http.handle("hello")"#))
+        #expect(app.contains(#"app.websocket.handle("say")"#))
+        let manifest = try String(contentsOf: package.appendingPathComponent("Package.swift"), encoding: .utf8)
+        #expect(manifest.contains(#".package(path: "\#(Self.root.standardized.path)")"#), "\(manifest)")
+    }
+
+    @Test func fromAnExistingSpecEveryHandlerAndPolicyIsRegistered() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = Self.root.appendingPathComponent("examples/chat.zibri.yaml").path
+        let result = try ChildProcess.run(Self.zibri, ["init", "chat", "--output", folder.path, "--spec", spec])
+        #expect(result.status == 0, "\(result.standardError)")
+        let app = try String(
+            contentsOf: folder.appendingPathComponent("chat/Sources/chat/App.swift"), encoding: .utf8)
+        for registration in [
+            #"app.http.handle("getUser")"#, #"app.http.handle("createUser")"#, #"app.http.handle("updateUser")"#,
+            #"app.websocket.handle("receiveChatMessage")"#, #"app.policies.isAllowedToConnect("canConnect")"#,
+            #"app.policies.join("canJoinRoom")"#, #"app.websocket.onConnect("userConnected")"#,
+            #"app.websocket.onDisconnect("userDisconnected")"#,
+        ] {
+            #expect(app.contains(registration), "\(registration)")
+        }
+    }
+
+    @Test func badNamesBrokenSpecsAndExistingFoldersAreRefused() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let badName = try ChildProcess.run(Self.zibri, ["init", "9lives", "--output", folder.path])
+        #expect(badName.status == 2)
+        #expect(badName.standardError.contains("is not a package name"))
+        let broken = folder.appendingPathComponent("broken.yaml")
+        try "zibri: \"1\"\ninfo: { title: T }\n".write(to: broken, atomically: true, encoding: .utf8)
+        let fromBroken = try ChildProcess.run(
+            Self.zibri, ["init", "app", "--output", folder.path, "--spec", broken.path])
+        #expect(fromBroken.status == 1)
+        #expect(fromBroken.standardError.contains("[missing-key]"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("app").path))
+        #expect(try ChildProcess.run(Self.zibri, ["init", "app", "--output", folder.path]).status == 0)
+        let again = try ChildProcess.run(Self.zibri, ["init", "app", "--output", folder.path])
+        #expect(again.status == 2)
+        #expect(again.standardError.contains("exists already"))
+    }
+}
