@@ -4,7 +4,8 @@ import ZibriTesting
 
 /// `zibri init` writes a package whose spec lints clean and whose executable registers every
 /// handler and policy the spec names. (That the package builds and serves is checked by
-/// scripts/check-init.sh in `.ci/run`: it compiles every dependency anew, minutes of work.)
+/// scripts/check-getting-started.py in `.ci/run`, which runs docs/getting-started.md: it
+/// compiles every dependency anew, minutes of work.)
 @Suite(.timeLimit(.minutes(2))) struct InitCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -233,6 +233,22 @@ import ZibriSchema
         #expect(configured.storage == .memory)
     }
 
+    @Test func theNodeIdAndLogLevelComeFromTheEnvironmentAndBadValuesStopTheStart() throws {
+        let secret = ["TEST_JWT_SECRET": HTTPFixture.secret]
+        let named = try HTTPFixture.application(
+            environment: secret.merging(["ZIBRI_NODE_ID": "node-7", "ZIBRI_LOG_LEVEL": "Debug"]) { $1 })
+        #expect(named.nodeID == "node-7")
+        #expect(named.logger.logLevel == .debug)
+        #expect(try HTTPFixture.application(environment: secret).nodeID == ProcessInfo.processInfo.hostName)
+        for bad in [["ZIBRI_NODE_ID": ""], ["ZIBRI_LOG_LEVEL": "loud"]] {
+            #expect {
+                try HTTPFixture.application(environment: secret.merging(bad) { $1 })
+            } throws: { error in
+                (error as? ZibriError)?.code == "invalid-environment"
+            }
+        }
+    }
+
     @Test func aSpecWithErrorsDoesNotStart() {
         #expect(throws: SpecError.self) { try ZibriApplication(yaml: "zibri: \"1\"\ninfo: { title: T }\n") }
     }
