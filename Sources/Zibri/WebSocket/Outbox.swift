@@ -30,6 +30,9 @@ final class Outbox: @unchecked Sendable {
     private let lock = NSLock()
     private var closing: (code: WebSocketErrorCode, reason: String, why: DisconnectReason)?
     private var held: [(seq: Int?, frame: String)]?
+    /// The newest seq a recovery replay carried: a live frame at or below it is a duplicate (a
+    /// message can be logged, so replayed, before it is delivered live).
+    private var replayedThrough = 0
     private var drained = false
     /// Yields once when a close is asked for; ends when the writer has drained.
     let closeRequested: AsyncStream<Void>
@@ -48,6 +51,7 @@ final class Outbox: @unchecked Sendable {
     @discardableResult
     func send(_ frame: String, seq: Int? = nil) -> Bool {
         let wasHeld: Bool? = lock.withLock {
+            if let seq, seq <= replayedThrough { return true }  // already sent with the replay
             guard held != nil else { return nil }
             guard held!.count < capacity else { return false }
             held!.append((seq, frame))
@@ -90,10 +94,12 @@ final class Outbox: @unchecked Sendable {
     }
 
     /// Queues `first` (the greeting and the replay), then the held frames newer than `seq` (older
-    /// ones went out with the replay), then lets frames through directly again.
+    /// ones went out with the replay), then lets frames through directly again, but for those
+    /// at or below `seq`.
     func release(after seq: Int, first: [String]) {
         // Queued under the lock, so no live frame overtakes them; a full queue is closed after.
         let overflowed = lock.withLock {
+            replayedThrough = seq
             var overflowed = false
             for frame in first where yield(frame) == .full { overflowed = true }
             for (frameSeq, frame) in held ?? [] where frameSeq.map({ $0 > seq }) ?? true {

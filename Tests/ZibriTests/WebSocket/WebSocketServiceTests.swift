@@ -24,7 +24,7 @@ import ZibriSchema
               response: { type: object, additionalProperties: true }
         websocket:
           path: /ws
-          connection: { auth: optional, timeoutInMs: 300 }
+          connection: { auth: optional, timeoutInMs: 1500 }
           lifecycle: { onConnect: welcome, onDisconnect: goodbye }
           channels:
             "room:{roomId}": { clientJoin: true }
@@ -117,7 +117,7 @@ import ZibriSchema
                 try await conversation.outbound.close(.normalClosure, reason: nil)
                 _ = try await conversation.drain()
             }
-            // The wait ended with the connection, long before the 300 ms timeout had to.
+            // The wait ended with the connection, long before the 1,500 ms timeout had to.
             for _ in 0..<50 where service.pending.count > 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(service.pending.count == 0)
             await #expect(throws: WebSocketError.unknownConnection("gone")) {
