@@ -330,4 +330,25 @@ import ZibriTesting
             #expect(try await service.connection("c-ghost") == nil)
         }
     }
+
+    @Test func aNodeTakenForDeadClosesItsConnectionsWith1012WhenItBeatsAgain() async throws {
+        guard let cluster = try await TemporaryPostgres.shared() else {
+            print(TemporaryPostgres.skipped)
+            return
+        }
+        let url = try await cluster.makeDatabase()
+        let app = try Self.application(node: 0, url: url)
+        app.clusterTiming.beatInterval = .milliseconds(50)
+        let store = try #require(app.websocketService.shared)
+        try await app.makeApplication().test(.live) { client in
+            let frames = try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                _ = try await socket.receive { $0["event"] == "ws:connected" }
+                // The others reap this node (as if it had been cut off too long); at its next
+                // beat it learns so and sends its clients elsewhere.
+                _ = try await store.reapNodes(silentSince: Date().addingTimeInterval(60))
+                return try await socket.untilClose()
+            }
+            #expect(frames.last?.closeCode == 1012)
+        }
+    }
 }
