@@ -95,8 +95,11 @@ public struct ModelResolver {
             }
         }
         if derivation.partial {
+            // A partial model is a patch: it fills no defaults, or a patch naming one property
+            // would reset the others.
             for index in properties.indices {
                 properties[index].schema.required = false
+                properties[index].schema.defaultValue = nil
             }
         }
         let result = ResolvedModel(

@@ -164,6 +164,24 @@ func problems(_ validator: Validator, _ json: String) -> [String] {
         #expect(try plain.validate(json: Array("1.0".utf8)) == .number(1.0))
     }
 
+    /// A patch says only what changes: a partial model fills no defaults, or every patch would
+    /// reset the properties it does not name.
+    @Test func partialModelsFillNoDefaults() throws {
+        let models = """
+              Todo:
+                properties:
+                  title: { type: string }
+                  done: { type: boolean, default: false }
+              TodoPatch: { from: Todo, partial: true }
+
+            """
+        let v = try makeValidator("TodoPatch", models: models)
+        #expect(try v.validate(json: Array(#"{"title": "x"}"#.utf8)) == ["title": "x"])
+        #expect(try v.validate(json: Array(#"{}"#.utf8)) == [:])
+        let whole = try makeValidator("Todo", models: models)
+        #expect(try whole.validate(json: Array(#"{"title": "x"}"#.utf8)) == ["title": "x", "done": false])
+    }
+
     @Test func datesHaveBounds() throws {
         let v = try makeValidator(#"{ type: date, after: "2024-01-01", before: "2025-01-01" }"#)
         #expect(problems(v, #""2024-06-01""#) == [])
