@@ -118,6 +118,17 @@ let package = Package(
             exclude: ["chat.zibri.yaml", "public"],
             swiftSettings: swiftSettings
         ),
+        // `swift run todo-api`: the HTTP-only example, a CRUD API on SQLite with GRDB.
+        .executableTarget(
+            name: "todo-api",
+            dependencies: [
+                "Zibri", "ZibriSchema", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            path: "examples/TodoAPI",
+            exclude: ["todo.zibri.yaml"],
+            swiftSettings: swiftSettings
+        ),
         // Started as a child process by the restart test (killed with SIGKILL, started again).
         .executableTarget(
             name: "RecoveryServer",
@@ -177,6 +188,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: ["ZibriSchema", "ZibriTesting", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -482,6 +482,15 @@ public final class ZibriApplication {
                     code: "missing-secret",
                     message: "the environment variable \(jwt.secretEnv) (auth.jwt.secretEnv) must hold the JWT secret")
             }
+            // RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 32 bytes. A
+            // shorter one can be guessed, and jwt-kit stops a debug build on it.
+            guard secret.utf8.count >= 32 else {
+                throw ZibriError(
+                    code: "weak-secret",
+                    message:
+                        "the JWT secret in \(jwt.secretEnv) is \(secret.utf8.count) bytes; HS256 needs at least 32 (openssl rand -base64 32 makes one)"
+                )
+            }
             authenticator = await JWTAuthenticator.make(settings: jwt, secret: secret)
         }
         return HTTPRuntime(

@@ -249,6 +249,19 @@ import ZibriSchema
         }
     }
 
+    @Test func aMissingOrShortJWTSecretStopsTheStart() async throws {
+        for (environment, code) in [([:], "missing-secret"), (["TEST_JWT_SECRET": "secret"], "weak-secret")] {
+            let app = try HTTPFixture.application(environment: environment)
+            await #expect {
+                _ = try await app.makeApplication()
+            } throws: { error in
+                (error as? ZibriError)?.code == code
+            }
+        }
+        let long = String(repeating: "k", count: 32)
+        _ = try await HTTPFixture.application(environment: ["TEST_JWT_SECRET": long]).makeApplication()
+    }
+
     @Test func aSpecWithErrorsDoesNotStart() {
         #expect(throws: SpecError.self) { try ZibriApplication(yaml: "zibri: \"1\"\ninfo: { title: T }\n") }
     }

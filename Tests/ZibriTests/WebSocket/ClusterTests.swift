@@ -252,9 +252,9 @@ import ZibriTesting
         }
         let url = try await cluster.makeDatabase()
         // Two server processes; the one the listener is on dies with SIGKILL (nothing cleaned up).
-        let doomed = try await offThePool { try RestartTests.Server(storage: url, environment: ["ZIBRI_NODE_ID": "a"]) }
+        let doomed = try await offThePool { try RestartTests.server(storage: url, environment: ["ZIBRI_NODE_ID": "a"]) }
         let survivor = try await offThePool {
-            try RestartTests.Server(storage: url, environment: ["ZIBRI_NODE_ID": "b"])
+            try RestartTests.server(storage: url, environment: ["ZIBRI_NODE_ID": "b"])
         }
         defer { survivor.kill() }
         let ready = Countdown()

@@ -10,42 +10,13 @@ import ZibriTesting
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// A running server process and its port.
-    final class Server: @unchecked Sendable {
-        let process = Process()
-        let port: Int
-
-        convenience init(database: String) throws {
-            try self.init(storage: "sqlite:\(database)")
-        }
-
-        /// A server on `storage` (`ZIBRI_STORAGE_URL`), with more of its environment in `environment`.
-        init(storage: String, environment: [String: String] = [:]) throws {
-            process.executableURL = ChildProcess.builtProduct("RecoveryServer", packageRoot: RestartTests.root)
-            process.environment = [
-                "ZIBRI_STORAGE_URL": storage, "ZIBRI_PORT": "0",
-                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
-            ].merging(environment) { _, new in new }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening ") }),
-                let port = Int(line.dropFirst("listening ".count))
-            else { throw RawWebSocket.RawError(message: "the server did not start: \(text)") }
-            self.port = port
-        }
-
-        func kill() {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    /// The RecoveryServer fixture on `storage` (`ZIBRI_STORAGE_URL`), with more of its
+    /// environment in `environment`; it prints "listening PORT" once it serves.
+    static func server(storage: String, environment: [String: String] = [:]) throws -> ServerProcess {
+        try ServerProcess(
+            ChildProcess.builtProduct("RecoveryServer", packageRoot: root),
+            environment: ["ZIBRI_STORAGE_URL": storage, "ZIBRI_PORT": "0"].merging(environment) { _, new in new },
+            port: { line in line.hasPrefix("listening ") ? Int(line.dropFirst("listening ".count)) : nil })
     }
 
     /// What the listener saw: the numbers and seqs of `said` frames.
@@ -67,7 +38,7 @@ import ZibriTesting
 
         // 1. A listener in room:1 that goes away after 20 messages, and a sender saying 1, 2, 3 …
         //    each acknowledged (so logged).
-        let first = try await offThePool { try Server(database: database) }
+        let first = try await offThePool { try Self.server(storage: "sqlite:\(database)") }
         let joined = WebSocketPolicyTests.Flag()
         let listener = Task {
             try await RawWebSocket.connect(port: first.port) { socket in
@@ -100,7 +71,7 @@ import ZibriTesting
 
         // 3. Started again on the same file: the listener recovers and gets what it missed, then
         //    the messages a new sender says.
-        let second = try await offThePool { try Server(database: database) }
+        let second = try await offThePool { try Self.server(storage: "sqlite:\(database)") }
         defer { second.kill() }
         let replayed = try await RawWebSocket.connect(
             port: second.port, path: "/ws?session=\(token)&lastSeq=\(lastSeq)"

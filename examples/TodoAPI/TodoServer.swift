@@ -1,0 +1,203 @@
+// `swift run todo-api`: the HTTP-only example, todo.zibri.yaml on http://127.0.0.1:8080/api/todos.
+// Zibri validates every request against the spec before a handler runs; the handlers keep the
+// todos in SQLite with GRDB (the spec's `storage`, todos.sqlite in the working directory, or
+// ZIBRI_STORAGE_URL; `memory` for a throw-away list). TODO_JWT_SECRET signs the tokens; without
+// it a development secret is used and an admin token is printed, so that DELETE can be tried.
+import Foundation
+import GRDB
+import JWTKit
+import Zibri
+import ZibriSchema
+
+/// A todo as the spec's `Todo` model has it, and as its table row.
+struct Todo: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "todo"
+
+    var id: Int64?
+    var title: String
+    var done: Bool
+    var priority: String
+    var due: Date?
+    var owner: String
+    var createdAt: Date
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// The spec's `NewTodo`: defaults (`done`, `priority`) are filled in by Zibri's validation.
+struct NewTodo: Decodable, Sendable {
+    let title: String
+    let done: Bool
+    let priority: String
+    let due: Date?
+}
+
+struct TodoPage: Encodable, Sendable {
+    let items: [Todo]
+    let total: Int
+    let limit: Int
+    let offset: Int
+}
+
+/// The todos' table, in whatever database `storage` names.
+struct TodoDatabase: Sendable {
+    let writer: any DatabaseWriter
+
+    init(_ storage: StorageSetting) throws {
+        switch storage {
+        case .memory: writer = try DatabaseQueue()
+        case .sqlite(let path): writer = try DatabasePool(path: path)
+        case .postgres:
+            throw ZibriError(
+                code: "unsupported-storage",
+                message: "the todo example keeps its todos in SQLite: storage must be sqlite:PATH or memory")
+        }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("create todo") { db in
+            try db.create(table: "todo") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("title", .text).notNull()
+                table.column("done", .boolean).notNull()
+                table.column("priority", .text).notNull()
+                table.column("due", .datetime)
+                table.column("owner", .text).notNull()
+                table.column("createdAt", .datetime).notNull()
+            }
+        }
+        try migrator.migrate(writer)
+    }
+
+    func todo(_ id: Int) async throws -> Todo {
+        guard let todo = try await writer.read({ db in try Todo.fetchOne(db, key: id) }) else {
+            throw ZibriHTTPError(status: 404, title: "Not Found", detail: "there is no todo \(id)")
+        }
+        return todo
+    }
+}
+
+@main
+struct TodoServer {
+    /// This file's folder: the spec is next to it.
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let developmentSecret = "zibri-todo-development-secret-not-for-production"
+
+    static func main() async {
+        do {
+            try await serve()
+        } catch {
+            // A wrong spec, storage or secret: say what, without a crash report.
+            FileHandle.standardError.write(Data("todo-api: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func serve() async throws {
+        var environment = ProcessInfo.processInfo.environment
+        let usesDevelopmentSecret = environment["TODO_JWT_SECRET"] == nil
+        if usesDevelopmentSecret { environment["TODO_JWT_SECRET"] = developmentSecret }
+        let app = try ZibriApplication(
+            spec: folder.appendingPathComponent("todo.zibri.yaml").path, environment: environment)
+        let database = try TodoDatabase(app.storage)
+        register(app, database)
+
+        let adminToken = usesDevelopmentSecret ? try await developmentToken(user: "admin", roles: ["admin"]) : nil
+        let host = app.host
+        app.onListening = { port in
+            var lines = "Zibri todo API: http://\(host):\(port)/api/todos (OpenAPI at /openapi.json)\n"
+            if let adminToken {
+                lines += "TODO_JWT_SECRET is not set; an admin token for the development secret: \(adminToken)\n"
+            }
+            // Written at once, not through print's buffer, for whoever reads the port from a pipe.
+            FileHandle.standardOutput.write(Data(lines.utf8))
+        }
+        try await app.run()
+    }
+
+    static func register(_ app: ZibriApplication, _ database: TodoDatabase) {
+        // The query is already validated and coerced: `limit` is 1–100 with 20 filled in,
+        // `done` a boolean, `priority` one of the enum's members.
+        app.http.handle("listTodos") { (input: HTTPInput<NoBody>, _) -> TodoPage in
+            let limit = input.query["limit"]?.int ?? 20
+            let offset = input.query["offset"]?.int ?? 0
+            var request = Todo.all()
+            if let done = input.query["done"]?.bool { request = request.filter(Column("done") == done) }
+            if let priority = input.query["priority"]?.string {
+                request = request.filter(Column("priority") == priority)
+            }
+            if let words = input.query["q"]?.string {
+                // The words are matched as written: `%` and `_` in them are not wildcards.
+                let escaped = words.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                request = request.filter(Column("title").like("%\(escaped)%", escape: "\\"))
+            }
+            let filtered = request
+            let (items, total) = try await database.writer.read { db in
+                (
+                    try filtered.order(Column("id").desc).limit(limit, offset: offset).fetchAll(db),
+                    try filtered.fetchCount(db)
+                )
+            }
+            return TodoPage(items: items, total: total, limit: limit, offset: offset)
+        }
+
+        app.http.handle("createTodo") { (input: HTTPInput<NewTodo>, _) -> Todo in
+            let new = input.body
+            // Whole milliseconds, as SQLite keeps them, so the answer and later reads agree.
+            let now = (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000
+            let todo = Todo(
+                id: nil, title: new.title, done: new.done, priority: new.priority, due: new.due,
+                owner: input.user?.id ?? "guest", createdAt: Date(timeIntervalSince1970: now))
+            return try await database.writer.write { db in try todo.inserted(db) }
+        }
+
+        app.http.handle("getTodo") { (input: HTTPInput<NoBody>, _) -> Todo in
+            try await database.todo(input.params["id"]?.int ?? 0)
+        }
+
+        // A patch is the dynamic value, not a struct: `"due": null` (clear it) and no `due` at
+        // all (leave it) are different requests, which an optional property cannot tell apart.
+        app.http.handle("updateTodo") { (input: HTTPInput<JSONValue>, _) -> Todo in
+            let id = input.params["id"]?.int ?? 0
+            let patch = input.body
+            return try await database.writer.write { db in
+                guard var todo = try Todo.fetchOne(db, key: id) else {
+                    throw ZibriHTTPError(status: 404, title: "Not Found", detail: "there is no todo \(id)")
+                }
+                if let title = patch["title"]?.string { todo.title = title }
+                if let done = patch["done"]?.bool { todo.done = done }
+                if let priority = patch["priority"]?.string { todo.priority = priority }
+                if let due = patch["due"] { todo.due = due.date }
+                try todo.update(db)
+                return todo
+            }
+        }
+
+        // `auth: required` and `roles: [admin]` are checked before this runs: 401 without a
+        // valid token, 403 for a user who is not an admin.
+        app.http.handle("deleteTodo") { (input: HTTPInput<NoBody>, context) -> NoContent in
+            let id = input.params["id"]?.int ?? 0
+            let deleted = try await database.writer.write { db in try Todo.deleteOne(db, key: id) }
+            guard deleted else { throw ZibriHTTPError(status: 404, title: "Not Found", detail: "there is no todo \(id)") }
+            context.logger.info("todo deleted", metadata: ["todo": "\(id)", "by": "\(input.user?.id ?? "")"])
+            return NoContent()
+        }
+    }
+
+    /// A token for the development secret, valid for a day.
+    static func developmentToken(user: String, roles: [String]) async throws -> String {
+        struct Claims: JWTPayload {
+            let sub: SubjectClaim
+            let exp: ExpirationClaim
+            let roles: [String]
+            func verify(using algorithm: some JWTAlgorithm) async throws { try exp.verifyNotExpired() }
+        }
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: developmentSecret), digestAlgorithm: .sha256)
+        return try await keys.sign(
+            Claims(
+                sub: SubjectClaim(value: user), exp: ExpirationClaim(value: Date().addingTimeInterval(86_400)),
+                roles: roles))
+    }
+}
