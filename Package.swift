@@ -106,6 +106,8 @@ let package = Package(
             dependencies: [
                 "ZibriSchema",
                 "ZibriValidation",
+                // For `zibri serve --mock`: the real runtime with stand-in handlers.
+                "Zibri",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -594,3 +594,51 @@ private struct PatternCompiler {
         }
     }
 }
+
+extension ECMAPattern {
+    /// A string the pattern matches, for mock data: each repetition taken `extra` times more
+    /// than its minimum (up to its maximum), the first branch of each alternation, a member of
+    /// each class. Nil when the pattern does not parse or the string it builds does not match
+    /// (a word boundary it cannot honour, say).
+    package static func sample(of source: String, extra: Int = 0) -> String? {
+        var parser = PatternParser(Array(source.unicodeScalars))
+        guard let tree = try? parser.parse(), let pattern = try? ECMAPattern(source) else { return nil }
+        var scalars = String.UnicodeScalarView()
+        guard append(tree, extra: extra, to: &scalars) else { return nil }
+        let text = String(scalars)
+        return pattern.matches(text) ? text : nil
+    }
+
+    /// Scalars tried, in order, for a class: readable ones first.
+    private static let classCandidates: [Unicode.Scalar] =
+        Array("aeiou0123456789bcdfghjklmnpqrstvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_. @:/+".unicodeScalars)
+        + (0x21...0x7E).compactMap(Unicode.Scalar.init) + (0xA0...0x2FFF).compactMap(Unicode.Scalar.init)
+
+    private static func append(_ node: PatternNode, extra: Int, to scalars: inout String.UnicodeScalarView) -> Bool {
+        switch node {
+        case .empty, .assertStart, .assertEnd, .wordBoundary:
+            return true
+        case .scalar(let scalar):
+            scalars.append(scalar)
+            return true
+        case .anyButNewline:
+            scalars.append("a")
+            return true
+        case .set(let set):
+            guard let member = classCandidates.first(where: set.contains) else { return false }
+            scalars.append(member)
+            return true
+        case .sequence(let items):
+            return items.allSatisfy { append($0, extra: extra, to: &scalars) }
+        case .alternation(let branches):
+            guard let first = branches.first else { return true }
+            return append(first, extra: extra, to: &scalars)
+        case .repetition(let inner, let min, let max):
+            let count = Swift.min(min + extra, max ?? Int.max)
+            for _ in 0..<count {
+                guard append(inner, extra: extra, to: &scalars) else { return false }
+            }
+            return true
+        }
+    }
+}
