@@ -11,6 +11,7 @@ Usage: scripts/check-getting-started.py [GUIDE]
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -68,7 +69,13 @@ def main():
     script = os.path.join(work, "guide.sh")
     with open(script, "w") as handle:
         handle.write("\n".join(lines) + "\n")
-    return subprocess.call(["bash", script])
+    status = subprocess.call(["bash", script])
+    if status == 0:
+        # About 1 GB of the new package's build; kept after a failure, to look into.
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"getting-started: kept {work} to look into")
+    return status
 
 
 if __name__ == "__main__":

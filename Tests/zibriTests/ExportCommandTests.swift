@@ -14,7 +14,7 @@ import ZibriTesting
         let result = try ChildProcess.run(
             Self.zibri, ["export", "openapi", Self.root.appendingPathComponent(spec).path])
         #expect(result.status == 0, "\(result.standardError)")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString).json")
+        let file = TestProcessFolder.url.appendingPathComponent("openapi-\(UUID().uuidString).json")
         try result.standardOutput.write(to: file, atomically: true, encoding: .utf8)
         let check = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
@@ -34,7 +34,7 @@ import ZibriTesting
         let result = try ChildProcess.run(
             Self.zibri, ["export", "asyncapi", Self.root.appendingPathComponent(spec).path])
         #expect(result.status == 0, "\(result.standardError)")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("asyncapi-\(UUID().uuidString).json")
+        let file = TestProcessFolder.url.appendingPathComponent("asyncapi-\(UUID().uuidString).json")
         try result.standardOutput.write(to: file, atomically: true, encoding: .utf8)
         let check = try ChildProcess.run(
             URL(fileURLWithPath: "/usr/bin/env"),
@@ -53,7 +53,7 @@ import ZibriTesting
     }
 
     @Test func aSpecWithoutWebSocketsHasNoAsyncAPIDocument() throws {
-        let spec = FileManager.default.temporaryDirectory.appendingPathComponent("zibri-\(UUID().uuidString).yaml")
+        let spec = TestProcessFolder.url.appendingPathComponent("zibri-\(UUID().uuidString).yaml")
         try "zibri: \"1\"\ninfo: { title: T, version: \"1\" }\n".write(to: spec, atomically: true, encoding: .utf8)
         let result = try ChildProcess.run(Self.zibri, ["export", "asyncapi", spec.path])
         #expect(result.status == 1)
@@ -61,7 +61,7 @@ import ZibriTesting
     }
 
     @Test func aBrokenSpecIsNotExported() throws {
-        let spec = FileManager.default.temporaryDirectory.appendingPathComponent("zibri-\(UUID().uuidString).yaml")
+        let spec = TestProcessFolder.url.appendingPathComponent("zibri-\(UUID().uuidString).yaml")
         try "zibri: \"1\"\ninfo: { title: T }\n".write(to: spec, atomically: true, encoding: .utf8)
         let result = try ChildProcess.run(Self.zibri, ["export", "openapi", spec.path])
         #expect(result.status == 1)

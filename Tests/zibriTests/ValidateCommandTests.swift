@@ -20,7 +20,7 @@ import ZibriTesting
     }
 
     @Test func documentFromAFile() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zibri-\(UUID().uuidString).json")
+        let file = TestProcessFolder.url.appendingPathComponent("zibri-\(UUID().uuidString).json")
         try #"[1, 2]"#.write(to: file, atomically: true, encoding: .utf8)
         let result = try validate([Self.chat, file.path, "--type", "{ type: array, items: { type: integer } }"])
         #expect(result.status == 0)
@@ -46,7 +46,7 @@ import ZibriTesting
     }
 
     @Test func unusableSpecPrintsItsDiagnosticsAndExitsTwo() throws {
-        let spec = FileManager.default.temporaryDirectory.appendingPathComponent("zibri-\(UUID().uuidString).yaml")
+        let spec = TestProcessFolder.url.appendingPathComponent("zibri-\(UUID().uuidString).yaml")
         try "zibri: \"1\"\ninfo: { title: T }\n".write(to: spec, atomically: true, encoding: .utf8)
         let result = try validate([spec.path, "--model", "A"], input: "{}")
         #expect(result.status == 2)

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 import ZibriSchema
+import ZibriTesting
 
 @testable import Zibri
 
@@ -14,14 +15,13 @@ import ZibriSchema
     enum Store: String, CaseIterable, Sendable {
         case memory, sqlite
 
-        /// The `storage` setting: a fresh file for SQLite.
+        /// The `storage` setting: a fresh file for SQLite (removed when the tests end).
         var setting: String {
             switch self {
             case .memory: "memory"
             case .sqlite:
                 "sqlite:"
-                    + FileManager.default.temporaryDirectory.appendingPathComponent("zibri-\(UUID().uuidString).sqlite")
-                    .path
+                    + TestProcessFolder.url.appendingPathComponent("recovery-\(UUID().uuidString).sqlite").path
             }
         }
     }
