@@ -46,6 +46,8 @@ public final class ZibriApplication {
     public let policies = Policies()
     /// Sends to WebSocket connections and channels, from any handler.
     public let websocketService: WebSocketService
+    /// The server's metrics, served at `server.metricsPath`.
+    package let metrics: ZibriMetrics
     public var logger: Logger
     /// Address to bind: the spec's `server.host`, overridden by `ZIBRI_HOST` or a `--host` option.
     public var host: String
@@ -156,11 +158,13 @@ public final class ZibriApplication {
         } else {
             nodeID = environment["ZIBRI_NODE_ID"] ?? hostName
         }
+        let metrics = ZibriMetrics()
+        self.metrics = metrics
         // Without a `websocket` section nothing is stored: no file is opened.
         websocketService = WebSocketService(
             store: spec.websocket == nil ? InMemoryStore() : try Self.makeStore(storage, logger: logger),
             nodeID: nodeID, channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
-            requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000, logger: logger)
+            requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000, metrics: metrics, logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT, then closes WebSocket connections with 1012 (service
@@ -194,7 +198,7 @@ public final class ZibriApplication {
         let routes = try compileRoutes()
         let runtime = try await makeRuntime()
         let router = Router(options: [.autoGenerateHeadEndpoints])
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(metrics: metrics))
         // Inside the problem middleware: a file answers what would otherwise be a 404.
         for (folder, urlPath) in fileFolders {
             router.add(
@@ -214,6 +218,12 @@ public final class ZibriApplication {
                 Response(
                     status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: document))
             }
+            if methodsByPath[path] == nil { pathOrder.append(path) }
+            methodsByPath[path, default: []].append(.get)
+        }
+        for (path, responder) in ObservabilityEndpoints(application: self).responders()
+        where methodsByPath[path]?.contains(.get) != true {
+            router.get(RouterPath(path), use: responder)
             if methodsByPath[path] == nil { pathOrder.append(path) }
             methodsByPath[path, default: []].append(.get)
         }
@@ -351,7 +361,10 @@ public final class ZibriApplication {
                     query: compiled.parameterValidator(for: route.query, in: .query),
                     headers: compiled.parameterValidator(for: route.headers, in: .headers),
                     body: body, response: response, status: HTTPResponse.Status(code: status),
-                    auth: route.auth?.value ?? .none, roles: route.roles?.value ?? []))
+                    auth: route.auth?.value ?? .none, roles: route.roles?.value ?? [],
+                    metrics: metrics.route(
+                        transport: "http", name: "\(route.method) \((spec.http.basePath?.value ?? "") + route.path)",
+                        handler: handler.value)))
         }
         guard missing.isEmpty else {
             throw ZibriError(
@@ -408,7 +421,8 @@ public final class ZibriApplication {
                 event: route.event, handlerName: handler.value, handler: closure,
                 body: try route.body.map { try compiled.validator(for: $0) },
                 response: try route.response.map { try compiled.validator(for: $0) },
-                auth: route.auth?.value ?? .none, roles: route.roles?.value ?? [])
+                auth: route.auth?.value ?? .none, roles: route.roles?.value ?? [],
+                metrics: metrics.route(transport: "websocket", name: route.event, handler: handler.value))
         }
         var joinPolicies: [String: Policies.JoinPolicy] = [:]
         for channel in settings.channels {
@@ -459,7 +473,7 @@ public final class ZibriApplication {
             recovery: RecoverySettings(
                 enabled: settings.recoveryEnabled, window: .milliseconds(settings.recoveryWindow.milliseconds),
                 maxReplay: settings.maxReplay),
-            validateResponses: validateResponses, logger: logger)
+            validateResponses: validateResponses, metrics: metrics, logger: logger)
     }
 
     /// Declared path parameters plus undeclared ones, which are strings.

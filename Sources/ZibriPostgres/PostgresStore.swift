@@ -123,6 +123,7 @@ public final class PostgresStore: SharedStore, Sendable {
         return StoreError(code: "postgres-error", message: message)
     }
 
+    @discardableResult
     private func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         do {
             return try await client.query(query, logger: logger)

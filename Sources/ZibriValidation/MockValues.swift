@@ -1,5 +1,5 @@
 import Foundation
-public import ZibriSchema
+package import ZibriSchema
 
 /// Values that satisfy a schema, for `zibri serve --mock`: the schema's `example` where it has
 /// one, else its `const`, first `enum` member or `default`, else a value built from the

@@ -36,14 +36,21 @@ extension ProblemDocument {
 /// whose body says nothing of the cause; the cause is logged under the request id. One
 /// middleware instead of two saves an asynchronous frame per request.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ZibriMetrics
+
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws
         -> Response
     {
-        guard context.logger.logLevel <= .info else { return await answer(request, context, next) }
+        guard context.logger.logLevel <= .info else {
+            let response = await answer(request, context, next)
+            metrics.httpRequest(method: request.method.rawValue, status: Int(response.status.code))
+            return response
+        }
         let start = ContinuousClock.now
         let response = await answer(request, context, next)
+        metrics.httpRequest(method: request.method.rawValue, status: Int(response.status.code))
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         context.logger.info(

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
 import ZibriSchema
 import ZibriValidation
@@ -20,6 +21,7 @@ struct CompiledRoute: Sendable {
     let status: HTTPResponse.Status
     let auth: AuthRequirement
     let roles: [String]
+    let metrics: ZibriMetrics.RouteMetrics
 }
 
 /// What all routes share at request time.
@@ -99,10 +101,13 @@ struct RouteResponder: HTTPResponder {
             }
         }
         guard problems.isEmpty else {
+            route.metrics.validationFailures.increment()
             throw ProblemResponse(document: .validation(ValidationFailure(problems: problems, truncated: truncated)))
         }
         let values = RequestValues(
             body: body, params: params, query: query, headers: headers, user: user, encoder: runtime.encoder)
+        let started = ContinuousClock.now
+        defer { route.metrics.handlerDuration.record(duration: ContinuousClock.now - started) }
         let output = try await route.handler(values, HTTPContext(logger: context.logger, websocket: runtime.websocket))
         return try encode(output, context: context)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import ZibriSchema
 import ZibriStorage
@@ -18,6 +19,7 @@ final class Dispatcher: Service, @unchecked Sendable {
     private let store: any ZibriStore
     private let shared: (any SharedStore)?
     private let live: LiveConnections
+    private let metrics: ZibriMetrics
     private let logger: Logger
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -31,8 +33,9 @@ final class Dispatcher: Service, @unchecked Sendable {
     /// Messages read from the log at a time when catching up.
     static let pageSize = 500
 
-    init(store: any ZibriStore, live: LiveConnections, logger: Logger) {
+    init(store: any ZibriStore, live: LiveConnections, metrics: ZibriMetrics = ZibriMetrics(), logger: Logger) {
         self.store = store
+        self.metrics = metrics
         self.shared = store as? any SharedStore
         self.live = live
         self.logger = logger
@@ -81,9 +84,13 @@ final class Dispatcher: Service, @unchecked Sendable {
             if batch.isEmpty && target <= live.deliveredThrough { return }
             var stored: [StoredMessage] = []
             if !batch.isEmpty {
+                let started = ContinuousClock.now
                 do {
                     stored = try await store.append(batch.map(\.entry))
+                    metrics.appendDuration.record(duration: ContinuousClock.now - started)
+                    metrics.appendBatchSize.record(batch.count)
                 } catch {
+                    metrics.appendFailures.increment()
                     logger.error("cannot log \(batch.count) messages: \(error)")
                     let failure = WebSocketError(
                         code: "storage-failed", message: "the message could not be logged: \(error)")
@@ -126,6 +133,9 @@ final class Dispatcher: Service, @unchecked Sendable {
                 live.skip(to: before)
             } else {
                 live.deliver(page, frames: page.map(Self.frame))
+                // From another node's append to delivery here: the LISTEN/NOTIFY round and the read.
+                let now = Date()
+                for message in page { metrics.deliveryLag.record(now.timeIntervalSince(message.entry.at)) }
             }
         }
     }

@@ -44,15 +44,20 @@ public final class WebSocketService: Sendable {
     let patterns: ChannelPatterns
     /// `connection.timeoutInMs`: how long `request` waits by default.
     let requestTimeoutMs: Int
+    let metrics: ZibriMetrics
     let logger: Logger
 
-    init(store: any ZibriStore, nodeID: String, channelPatterns: [String], requestTimeoutMs: Int, logger: Logger) {
+    init(
+        store: any ZibriStore, nodeID: String, channelPatterns: [String], requestTimeoutMs: Int,
+        metrics: ZibriMetrics = ZibriMetrics(), logger: Logger
+    ) {
         self.store = store
         self.shared = store as? any SharedStore
         self.nodeID = nodeID
         let live = LiveConnections()
         self.live = live
-        self.dispatcher = Dispatcher(store: store, live: live, logger: logger)
+        self.dispatcher = Dispatcher(store: store, live: live, metrics: metrics, logger: logger)
+        self.metrics = metrics
         self.patterns = ChannelPatterns(channelPatterns)
         self.requestTimeoutMs = requestTimeoutMs
         self.logger = logger
@@ -62,6 +67,7 @@ public final class WebSocketService: Sendable {
         _ event: String, _ data: JSONValue, to recipient: Recipient, from sender: WebSocketConnection?,
         excluding excluded: String? = nil, persist: Bool
     ) async throws {
+        metrics.sent(event: event)
         guard persist else {
             let channel: String? = if case .channel(let name) = recipient { name } else { nil }
             let frame = ServerFrame.event(

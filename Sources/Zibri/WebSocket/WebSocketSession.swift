@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Metrics
 import NIOCore
 import NIOWebSocket
 import ZibriSchema
@@ -18,6 +19,7 @@ struct CompiledWebSocketRoute: Sendable {
     let response: Validator?
     let auth: AuthRequirement
     let roles: [String]
+    let metrics: ZibriMetrics.RouteMetrics
 }
 
 /// The result of a client message: the answer's data, or the problem to answer with.
@@ -68,6 +70,7 @@ struct WebSocketRuntime: Sendable {
     let nodeID: String
     let recovery: RecoverySettings
     let validateResponses: Bool
+    let metrics: ZibriMetrics
     let logger: Logger
 
     /// The user of the handshake (a bearer header, or `access_token` for browsers), or the
@@ -169,6 +172,9 @@ struct WebSocketRuntime: Sendable {
         }
         let outbox = opened.outbox
         let connection = outbox.connection
+        metrics.connect(result: "accepted")
+        metrics.connections.increment()
+        defer { metrics.connections.decrement() }
         let context = WebSocketContext(connection: connection, handshake: handshake, websocket: service)
         var reason = DisconnectReason.clientClosed
         var readError: (any Error)?
@@ -180,6 +186,7 @@ struct WebSocketRuntime: Sendable {
             reason = outbox.closeRequest?.why ?? .error
         }
         service.live.remove(outbox)
+        metrics.disconnect(reason: reason.code)
         do {
             try await service.store.closeSession(
                 connectionID: connection.id, epoch: opened.session.epoch, at: Date(), keep: recovery.enabled)
@@ -197,6 +204,7 @@ struct WebSocketRuntime: Sendable {
     }
 
     private func refuse(_ outbound: WebSocketOutboundWriter, _ problem: ProblemDocument) async {
+        metrics.connect(result: "refused")
         do {
             try await outbound.write(.text(ServerFrame.refused(problem).jsonText))
             try await outbound.close(.unknown(UInt16(4000 + problem.status)), reason: problem.title)
@@ -220,8 +228,12 @@ struct WebSocketRuntime: Sendable {
         if let token = handshake.query["session"] ?? handshake.headers["zibri-session"] {
             let lastSeq = Int(handshake.query["lastSeq"] ?? handshake.headers["zibri-last-seq"] ?? "") ?? 0
             switch try await recover(token: token, lastSeq: lastSeq, user: handshake.user) {
-            case .recovered(let opened): return opened
-            case .failed(let why): reason = why
+            case .recovered(let opened):
+                metrics.recovery(result: "recovered")
+                return opened
+            case .failed(let why):
+                metrics.recovery(result: why)
+                reason = why
             }
         }
         let connection = WebSocketConnection(id: UUID().uuidString.lowercased(), userID: handshake.user?.id)
@@ -323,6 +335,7 @@ struct WebSocketRuntime: Sendable {
                 }
                 if let close = outbox.closeRequest {
                     if close.why.code == "outbound-queue-full" {
+                        metrics.outboundOverflows.increment()
                         logger.warning("closing connection \(connection.id): it does not read its frames")
                     }
                     try await outbound.close(close.code, reason: close.reason)
@@ -463,11 +476,13 @@ struct WebSocketRuntime: Sendable {
             return await joinOrLeave(frame, connection)
         }
         guard let route = routes[frame.event] else {
+            metrics.receivedUnknown()
             return .failure(
                 ProblemDocument(
                     type: "about:blank", title: "Not Found", status: 404,
                     detail: "unknown event '\(frame.event.prefix(60))'"))
         }
+        route.metrics.received?.increment()
         if user == nil && (route.auth == .required || !route.roles.isEmpty) {
             return .failure(Self.refusal(401, "this event needs an authenticated connection"))
         }
@@ -480,9 +495,12 @@ struct WebSocketRuntime: Sendable {
             do {
                 body = try validator.validate(body)
             } catch {
+                route.metrics.validationFailures.increment()
                 return .failure(ProblemDocument.validation(error.prefixed("/body")))
             }
         }
+        let started = ContinuousClock.now
+        defer { route.metrics.handlerDuration.record(duration: ContinuousClock.now - started) }
         do {
             let output = try await route.handler(body, context) ?? .value(.null)
             if let response = route.response, validateResponses {

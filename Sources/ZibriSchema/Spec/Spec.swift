@@ -79,6 +79,12 @@ public struct ServerSettings: Sendable {
     /// Nil means the runtime's default (on in debug builds).
     public var validateResponses: Bool?
     public var openAPIPath: String? = "/openapi.json"
+    /// Prometheus metrics; nil when turned off.
+    public var metricsPath: String? = "/metrics"
+    /// Liveness: 200 while the process serves.
+    public var healthPath: String? = "/health"
+    /// Readiness: 200 when the store answers and the server is not stopping.
+    public var readyPath: String? = "/ready"
 }
 
 public enum StorageSetting: Sendable, Hashable {

@@ -67,7 +67,11 @@ struct SpecDecoder {
         var server = ServerSettings()
         guard
             let fields = fields(
-                node, "'server'", allowed: ["host", "port", "maxBodyBytes", "validateResponses", "openAPIPath"])
+                node, "'server'",
+                allowed: [
+                    "host", "port", "maxBodyBytes", "validateResponses", "openAPIPath", "metricsPath", "healthPath",
+                    "readyPath",
+                ])
         else { return server }
         if let value = fields["host"].flatMap({ string($0, "'host'") }) { server.host = value }
         if let value = fields["port"].flatMap({ integer($0, "'port'", in: 0...65_535) }) { server.port = value }
@@ -75,14 +79,20 @@ struct SpecDecoder {
             server.maxBodyBytes = value
         }
         if let node = fields["validateResponses"] { server.validateResponses = bool(node, "'validateResponses'") }
-        if let node = fields["openAPIPath"] {
+        // A built-in endpoint's path, or `false` to turn it off.
+        func endpointPath(_ key: String, _ value: inout String?) {
+            guard let node = fields[key] else { return }
             if node.scalar?.value == .bool(false) {
-                server.openAPIPath = nil
-            } else if let path = string(node, "'openAPIPath'") {
-                checkPath(path, at: node.location, what: "'openAPIPath'")
-                server.openAPIPath = path
+                value = nil
+            } else if let path = string(node, "'\(key)'") {
+                checkPath(path, at: node.location, what: "'\(key)'")
+                value = path
             }
         }
+        endpointPath("openAPIPath", &server.openAPIPath)
+        endpointPath("metricsPath", &server.metricsPath)
+        endpointPath("healthPath", &server.healthPath)
+        endpointPath("readyPath", &server.readyPath)
         return server
     }
 
