@@ -285,6 +285,14 @@ public final class PostgresStore: SharedStore, Sendable {
             """, logger: logger)
     }
 
+    public func revokeSessions(ofUser userID: String) async throws -> [String] {
+        var ids: [String] = []
+        let rows = try await query(
+            "DELETE FROM zibri_sessions WHERE user_id = \(userID) RETURNING connection_id", logger: logger)
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids.sorted()
+    }
+
     public func connection(id: String) async throws -> ConnectionRecord? {
         try await sessions(
             """

@@ -137,6 +137,14 @@ public final class SQLiteStore: ZibriStore, Sendable {
         }
     }
 
+    public func revokeSessions(ofUser userID: String) async throws -> [String] {
+        try await pool.write { db in
+            try String.fetchAll(
+                db, sql: "DELETE FROM sessions WHERE user_id = ? RETURNING connection_id", arguments: [userID]
+            ).sorted()
+        }
+    }
+
     public func connection(id: String) async throws -> ConnectionRecord? {
         try await pool.read { db in
             try Row.fetchOne(

@@ -51,6 +51,12 @@ public actor InMemoryStore: ZibriStore {
         }
     }
 
+    public func revokeSessions(ofUser userID: String) -> [String] {
+        let ids = sessions.values.filter { $0.userID == userID }.map(\.connectionID).sorted()
+        for id in ids { remove(id) }
+        return ids
+    }
+
     private func remove(_ connectionID: String) {
         if let token = sessions.removeValue(forKey: connectionID)?.token { tokens.removeValue(forKey: token) }
         memberships.removeValue(forKey: connectionID)

@@ -29,6 +29,9 @@ public protocol ZibriStore: Sendable {
     /// Marks every session still connected on `nodeID` disconnected at `at`: a node that
     /// starts again (after a crash, say) has no sockets, and its sessions' windows start now.
     func closeSessions(ofNode nodeID: String, at: Date) async throws
+    /// Deletes every session of `userID`, connected or not, with its memberships (a logout):
+    /// none can be recovered any more. Returns their connection ids, sorted.
+    func revokeSessions(ofUser userID: String) async throws -> [String]
     /// A connected connection, or nil.
     func connection(id: String) async throws -> ConnectionRecord?
     /// The user's connected connections, sorted by id.

@@ -17,6 +17,7 @@ public struct StoreConformanceSuite: Sendable {
         try await sessionsOpenCloseAndResume()
         try await anOlderEpochDoesNotCloseANewerSocket()
         try await aRestartingNodeClosesItsSessions()
+        try await aLogoutRevokesEverySessionOfTheUser()
         try await usersHaveSeveralConnections()
         try await joinAndLeaveAreIdempotentAndSorted()
         try await joiningNeedsAKnownConnection()
@@ -66,6 +67,26 @@ public struct StoreConformanceSuite: Sendable {
         _ = try await store.resumeSession(token: "token-c1", userID: nil, nodeID: "n1", at: Date())
         try await store.closeSession(connectionID: "c1", epoch: 1, at: Date(), keep: true)
         #expect(try await store.connection(id: "c1") != nil)
+    }
+
+    func aLogoutRevokesEverySessionOfTheUser() async throws {
+        let store = try await makeStore()
+        try await store.openSession(Self.session("c1", user: "u1"))
+        try await store.openSession(Self.session("c2", user: "u1"))
+        try await store.openSession(Self.session("c3", user: "u2"))
+        try await store.openSession(Self.session("c4"))
+        try await store.join(connectionID: "c2", channel: "room:1", afterSeq: 0)
+        try await store.closeSession(connectionID: "c2", epoch: 1, at: Date(), keep: true)
+        #expect(try await store.revokeSessions(ofUser: "u1") == ["c1", "c2"])
+        // Connected or not, neither can be resumed; their memberships are gone with them.
+        #expect(try await store.session(token: "token-c1") == nil)
+        #expect(try await store.resumeSession(token: "token-c2", userID: "u1", nodeID: "n1", at: Date()) == nil)
+        #expect(try await store.members(ofChannel: "room:1") == [])
+        #expect(try await store.connections(ofUser: "u1") == [])
+        // Other users' sessions and anonymous ones are untouched.
+        #expect(try await store.connection(id: "c3") != nil)
+        #expect(try await store.connection(id: "c4") != nil)
+        #expect(try await store.revokeSessions(ofUser: "u1") == [])
     }
 
     func aRestartingNodeClosesItsSessions() async throws {

@@ -182,6 +182,27 @@ public final class WebSocketService: Sendable {
         }
     }
 
+    /// Ends every session of a user, as a logout must: none of them can be recovered any more
+    /// (a session token that leaked is worth nothing from now on), and their open sockets, on
+    /// this node or another, close with 4401 after the frames queued before. Returns the
+    /// connection ids of the revoked sessions.
+    @discardableResult
+    public func revokeSessions(ofUser userID: String, reason: String = "logged out") async throws -> [String] {
+        let revoked = try await store.revokeSessions(ofUser: userID)
+        for id in revoked {
+            if let outbox = live.outbox(id) {
+                outbox.close(.unknown(Self.revokedCloseCode), reason: reason, why: "session-revoked")
+            } else if let shared {
+                try await shared.announce(
+                    .close(origin: nodeID, connectionID: id, code: Int(Self.revokedCloseCode), reason: reason))
+            }
+        }
+        return revoked
+    }
+
+    /// The close code of a socket whose session was revoked (4000 + 401).
+    static let revokedCloseCode: UInt16 = 4401
+
     /// Whether the connection is open here or, with several nodes, on any node.
     private func isConnected(_ connectionID: String) async throws -> Bool {
         if live.outbox(connectionID) != nil { return true }

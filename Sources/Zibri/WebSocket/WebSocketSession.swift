@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -237,14 +238,15 @@ struct WebSocketRuntime: Sendable {
             }
         }
         let connection = WebSocketConnection(id: UUID().uuidString.lowercased(), userID: handshake.user?.id)
+        let token = Self.newToken()
         let session = SessionRecord(
-            token: Self.newToken(), connectionID: connection.id, userID: connection.userID, nodeID: nodeID)
+            token: Self.digest(token), connectionID: connection.id, userID: connection.userID, nodeID: nodeID)
         try await service.store.openSession(session)
         let outbox = Outbox(connection: connection, capacity: outboundQueueSize)
         let lastSeq = service.live.register(outbox, channels: [])
         outbox.send(
             ServerFrame.connected(
-                connectionId: connection.id, sessionToken: session.token, recovered: false, lastSeq: lastSeq,
+                connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: lastSeq,
                 reason: reason
             ).jsonText)
         return OpenedSession(session: session, outbox: outbox)
@@ -259,7 +261,10 @@ struct WebSocketRuntime: Sendable {
     private func recover(token: String, lastSeq: Int, user: User?) async throws -> Recovery {
         guard recovery.enabled else { return .failed("disabled") }
         let store = service.store
-        guard let existing = try await store.session(token: token), existing.userID == user?.id else {
+        // The store holds digests: a token is never compared as the client wrote it, and a
+        // copy of the database does not hand out sessions.
+        let digest = Self.digest(token)
+        guard let existing = try await store.session(token: digest), existing.userID == user?.id else {
             return .failed("unknown")
         }
         if let disconnected = existing.disconnectedAt, Date().timeIntervalSince(disconnected) > recovery.window.seconds
@@ -269,7 +274,7 @@ struct WebSocketRuntime: Sendable {
         // A message it was owed may be gone with the trimmed ones: better no replay than one
         // that looks complete and is not.
         if lastSeq < (try await store.trimmedThrough()) { return .failed("gap") }
-        guard let session = try await store.resumeSession(token: token, userID: user?.id, nodeID: nodeID, at: Date())
+        guard let session = try await store.resumeSession(token: digest, userID: user?.id, nodeID: nodeID, at: Date())
         else { return .failed("unknown") }
         let connection = WebSocketConnection(id: session.connectionID, userID: session.userID)
         // The session may still have a socket the server has not seen close, here or on another
@@ -292,14 +297,19 @@ struct WebSocketRuntime: Sendable {
             return .failed("too_many")
         }
         let greeting = ServerFrame.connected(
-            connectionId: connection.id, sessionToken: session.token, recovered: true,
+            connectionId: connection.id, sessionToken: token, recovered: true,
             lastSeq: max(liveFrom, owed.last?.seq ?? 0), replayed: owed.count)
         outbox.release(
             after: max(lastSeq, owed.last?.seq ?? lastSeq), first: [greeting.jsonText] + owed.map(Dispatcher.frame))
         return .recovered(OpenedSession(session: session, outbox: outbox))
     }
 
-    /// 128 random bits twice over, as hex: opaque and unguessable.
+    /// What the store keeps of a session token: its SHA-256, as hex.
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// 256 bits from the system's secure generator, as hex: opaque and unguessable.
     static func newToken() -> String {
         (0..<4).map { _ in
             let text = String(UInt64.random(in: .min ... .max), radix: 16)

@@ -57,6 +57,7 @@ struct AppendCounter: ZibriStore {
     func closeSessions(ofNode nodeID: String, at: Date) async throws {
         await base.closeSessions(ofNode: nodeID, at: at)
     }
+    func revokeSessions(ofUser userID: String) async throws -> [String] { await base.revokeSessions(ofUser: userID) }
     func connection(id: String) async throws -> ConnectionRecord? { await base.connection(id: id) }
     func connections(ofUser userID: String) async throws -> [ConnectionRecord] {
         await base.connections(ofUser: userID)

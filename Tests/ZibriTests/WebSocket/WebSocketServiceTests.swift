@@ -217,6 +217,43 @@ import ZibriSchema
         func add(_ frame: JSONValue) { values.append(frame) }
     }
 
+    /// A logout: every session of the user ends, connected or not; nobody else's does.
+    @Test func revokingAUsersSessionsClosesItsSocketsAndNoneCanBeRecovered() async throws {
+        let zibri = try Self.application()
+        let service = zibri.websocketService
+        try await zibri.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let alice = try await HTTPFixture.token(user: "alice")
+            let bob = try await HTTPFixture.token(user: "bob")
+            // Alice's first tab goes away: its session waits to be recovered.
+            let away = try await RawWebSocket.connect(port: port, path: "/ws?access_token=\(alice)") { socket in
+                let greeting = try await socket.receive { $0["event"] == "ws:connected" }
+                try await socket.close()
+                return greeting["data"]?["sessionToken"]?.string ?? ""
+            }
+            // The store keeps the token's digest, never the token.
+            #expect(try await service.store.session(token: away) == nil)
+            #expect(try await service.store.session(token: WebSocketRuntime.digest(away))?.userID == "alice")
+
+            try await RawWebSocket.connect(port: port, path: "/ws?access_token=\(alice)") { aliceTab in
+                _ = try await aliceTab.receive { $0["event"] == "ws:connected" }
+                try await RawWebSocket.connect(port: port, path: "/ws?access_token=\(bob)") { bobTab in
+                    _ = try await bobTab.receive { $0["event"] == "ws:connected" }
+                    #expect(try await service.revokeSessions(ofUser: "alice").count == 2)
+                    #expect(try await aliceTab.untilClose().last?.closeCode == 4401)
+                    try await bobTab.send(text: #"{"event": "whoami", "ack": 1}"#)
+                    #expect(try await bobTab.receive { $0["ack"] == 1 }["data"]?["user"] == "bob")
+                }
+            }
+            // The tab that was away cannot come back with its token.
+            let greeting = try await RawWebSocket.connect(
+                port: port, path: "/ws?access_token=\(alice)&session=\(away)&lastSeq=0"
+            ) { socket in try await socket.receive { $0["event"] == "ws:connected" } }
+            #expect(greeting["data"]?["recovered"] == false)
+            #expect(greeting["data"]?["reason"] == "unknown")
+        }
+    }
+
     actor IDs {
         var values: [String] = []
         func add(_ id: String) { values.append(id) }
