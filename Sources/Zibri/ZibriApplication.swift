@@ -277,7 +277,9 @@ public final class ZibriApplication {
                         guard let sockets else { return .dontUpgrade }
                         let (path, query) = Self.splitTarget(request.path ?? "")
                         guard path == sockets.path else { return .dontUpgrade }
-                        let admission = await sockets.admit(headers: request.headerFields, query: query)
+                        let admission = await sockets.admit(
+                            headers: request.headerFields, query: query,
+                            host: request.authority)
                         return .upgrade([:]) { inbound, outbound, _ in
                             try await sockets.serve(
                                 inbound: inbound, outbound: outbound, channel: channel, admission: admission)
@@ -464,6 +466,7 @@ public final class ZibriApplication {
         return WebSocketRuntime(
             path: settings.path.value, routes: routes, service: websocketService,
             connectionAuth: settings.auth?.value ?? .none, authenticator: authenticator,
+            allowedOrigins: settings.allowedOrigins,
             maxMessageBytes: settings.maxMessageBytes, messagesPerSecond: settings.messagesPerSecond,
             maxConnections: settings.maxConnections,
             outboundQueueSize: settings.outboundQueueSize,

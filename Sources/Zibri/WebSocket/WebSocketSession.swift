@@ -57,6 +57,8 @@ struct WebSocketRuntime: Sendable {
     let service: WebSocketService
     let connectionAuth: AuthRequirement
     let authenticator: JWTAuthenticator?
+    /// Browser origins allowed besides the request's own (`websocket.connection.allowedOrigins`).
+    let allowedOrigins: [String]
     let maxMessageBytes: Int
     let messagesPerSecond: Int
     let maxConnections: Int
@@ -98,8 +100,16 @@ struct WebSocketRuntime: Sendable {
         }
     }
 
-    /// Authentication, then the connection policy.
-    func admit(headers: HTTPFields, query: [String: String]) async -> Admission {
+    /// The origin check, authentication, then the connection policy. `host` is the request's
+    /// (the `Host` header), for the same-origin rule.
+    func admit(headers: HTTPFields, query: [String: String], host: String? = nil) async -> Admission {
+        // A browser sends its page's origin, and sends the user's cookies to any site's socket:
+        // a page of another site must not act as the user. Programs send no Origin.
+        if let origin = headers[.origin], !Origins.allows(origin: origin, host: host, allowed: allowedOrigins) {
+            return .refused(
+                Self.refusal(
+                    403, "the origin '\(origin.prefix(100))' may not connect (websocket.connection.allowedOrigins)"))
+        }
         let user: User?
         switch await authenticate(headers: headers, query: query) {
         case .success(let authenticated): user = authenticated

@@ -340,8 +340,22 @@ struct SpecDecoder {
             settings.path = Located(path, at: node.location)
         }
         if let node = fields["connection"],
-            let connection = self.fields(node, "'connection'", allowed: ["timeoutInMs", "isAllowedToConnect", "auth"])
+            let connection = self.fields(
+                node, "'connection'", allowed: ["timeoutInMs", "isAllowedToConnect", "auth", "allowedOrigins"])
         {
+            if let list = connection["allowedOrigins"].flatMap({ locatedStrings($0, "'allowedOrigins'") }) {
+                settings.allowedOrigins = list.compactMap { origin in
+                    guard let normalized = Origins.normalize(origin.value) else {
+                        report(
+                            .error(
+                                "invalid-value",
+                                "'\(origin.value)' is not an origin: write scheme://host[:port] (no path), or * for any",
+                                at: origin.location))
+                        return nil
+                    }
+                    return normalized
+                }
+            }
             if let value = connection["timeoutInMs"].flatMap({ integer($0, "'timeoutInMs'", in: 1...Int.max) }) {
                 settings.timeoutInMs = value
             }

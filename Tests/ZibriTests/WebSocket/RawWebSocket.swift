@@ -31,7 +31,8 @@ struct RawWebSocket {
 
     /// Connects, upgrades on `path`, runs `body` and closes the socket.
     static func connect<Result: Sendable>(
-        port: Int, path: String = "/ws", _ body: (inout RawWebSocket) async throws -> Result
+        port: Int, path: String = "/ws", headers: [String: String] = [:],
+        _ body: (inout RawWebSocket) async throws -> Result
     ) async throws -> Result {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
@@ -41,15 +42,16 @@ struct RawWebSocket {
             }
         return try await channel.executeThenClose { inbound, outbound in
             var socket = RawWebSocket(outbound: outbound, inbound: inbound.makeAsyncIterator())
-            try await socket.upgrade(path: path)
+            try await socket.upgrade(path: path, host: "127.0.0.1:\(port)", headers: headers)
             return try await body(&socket)
         }
     }
 
-    private mutating func upgrade(path: String) async throws {
+    private mutating func upgrade(path: String, host: String, headers: [String: String]) async throws {
+        let extra = headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)\r\n" }.joined()
         let request =
-            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(extra)\r\n"
         try await outbound.write(ByteBuffer(string: request))
         let end: [UInt8] = Array("\r\n\r\n".utf8)
         while true {

@@ -65,6 +65,47 @@ import ZibriSchema
         }
     }
 
+    /// A page of another site cannot open a socket in the user's name; the server's own pages,
+    /// the listed origins and programs (no Origin) can.
+    @Test(arguments: [
+        ("[https://app.example.com]", "https://evil.example", false),
+        ("[https://app.example.com]", "https://app.example.com", true),
+        ("[https://APP.example.com:443/]", "https://app.example.com", true),
+        ("[https://app.example.com]", "http://app.example.com", false),
+        ("[https://app.example.com]", "null", false),
+        ("[]", "http://127.0.0.1:{port}", true),
+        ("[]", "http://127.0.0.1:1{port}", false),
+        ("[]", "", true),
+        ("['*']", "https://evil.example", true),
+    ])
+    func originsAreCheckedForBrowsers(allowed: String, origin: String, accepted: Bool) async throws {
+        let spec = """
+            zibri: "1"
+            info: { title: Origins, version: "1" }
+            storage: memory
+            websocket:
+              path: /ws
+              connection: { allowedOrigins: \(allowed) }
+            """
+        var logger = Logger(label: "ws-origin-test")
+        logger.logLevel = .critical
+        let app = try await ZibriApplication(yaml: spec, environment: [:], logger: logger).makeApplication()
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let headers = origin.isEmpty ? [:] : ["Origin": origin.replacingOccurrences(of: "{port}", with: "\(port)")]
+            let first = try await RawWebSocket.connect(port: port, headers: headers) { socket in
+                try await socket.receive()
+            }
+            if accepted {
+                #expect(first["event"] == "ws:connected")
+            } else {
+                #expect(first["event"] == "ws:refused")
+                #expect(first["status"] == 403)
+                #expect(first["error"]?["detail"]?.string?.contains("may not connect") == true)
+            }
+        }
+    }
+
     /// A one-way signal between a test and a client it runs.
     actor Flag {
         var isSet = false
