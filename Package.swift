@@ -164,7 +164,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ZibriSQLiteTests",
-            dependencies: ["ZibriSQLite", "ZibriStorage", "ZibriSchema", "ZibriTesting"],
+            dependencies: [
+                "ZibriSQLite", "ZibriStorage", "ZibriSchema", "ZibriTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

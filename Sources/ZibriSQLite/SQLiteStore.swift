@@ -13,9 +13,12 @@ public final class SQLiteStore: ZibriStore, Sendable {
     private let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// A write that finds the database locked by another process waits up to `busyTimeout`,
+    /// then fails (and the server goes on: the next write tries again).
+    public init(path: String, busyTimeout: Duration = .seconds(10)) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(
+            Double(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }

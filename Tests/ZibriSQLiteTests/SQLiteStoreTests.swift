@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import ZibriSQLite
 import ZibriStorage
@@ -7,7 +8,7 @@ import ZibriTesting
 @Suite struct SQLiteStoreTests {
     /// A fresh database file in a fresh directory.
     static func temporaryPath() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zibri-\(UUID().uuidString)")
+        let directory = TestProcessFolder.url.appendingPathComponent("sqlite-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory.appendingPathComponent("zibri.sqlite").path
     }
@@ -32,6 +33,39 @@ import ZibriTesting
         let owed = try await reopened.messages(owedTo: "c1", userID: "u1", after: 0, limit: 10)
         #expect(owed.map(\.entry.data) == [["n": 1]])
         #expect(try await reopened.append([LogEntry(recipient: .all, event: "next", data: .null)]).map(\.seq) == [2])
+    }
+
+    /// Another process holds the write lock: writes fail after the busy timeout with SQLite's
+    /// own words, reads go on (WAL), and writing works again once the lock is released.
+    @Test func aLockedDatabaseFailsWritesClearlyAndRecovers() async throws {
+        let path = try Self.temporaryPath()
+        let store = try SQLiteStore(path: path, busyTimeout: .milliseconds(200))
+        _ = try await store.append([LogEntry(recipient: .all, event: "before", data: .null)])
+        // Another connection takes the write lock and holds it until told to let go.
+        let other = try DatabaseQueue(path: path)
+        let (locked, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        // On a thread of its own: it blocks while it holds the lock.
+        let holder = Task {
+            try await offThePool {
+                try other.writeWithoutTransaction { db in
+                    try db.execute(sql: "BEGIN EXCLUSIVE")
+                    locked.signal()
+                    release.wait()
+                    try db.execute(sql: "COMMIT")
+                }
+            }
+        }
+        try await offThePool { locked.wait() }
+        do {
+            _ = try await store.append([LogEntry(recipient: .all, event: "during", data: .null)])
+            Issue.record("a write went through a held lock")
+        } catch {
+            #expect("\(error)".contains("database is locked"), "\(error)")
+        }
+        #expect(try await store.lastSeq() == 1)
+        release.signal()
+        try await holder.value
+        #expect(try await store.append([LogEntry(recipient: .all, event: "after", data: .null)]).map(\.seq) == [2])
     }
 
     @Test func aFileThatIsNotADatabaseIsAClearError() throws {

@@ -32,6 +32,8 @@ final class Dispatcher: Service, @unchecked Sendable {
 
     /// Messages read from the log at a time when catching up.
     static let pageSize = 500
+    /// Consecutive failed reads of the log; only the run loop touches it.
+    private var failedReads = 0
 
     init(store: any ZibriStore, live: LiveConnections, metrics: ZibriMetrics = ZibriMetrics(), logger: Logger) {
         self.store = store
@@ -102,15 +104,25 @@ final class Dispatcher: Service, @unchecked Sendable {
                 try await deliver(through: max(target, stored.last?.seq ?? 0), known: stored)
             } catch {
                 // Logged but not yet delivered here: the next round reads them from the log.
-                logger.error("cannot read the message log to deliver: \(error)")
+                failedReads += 1
+                // Once, then every tenth time: a store that is down for a minute is a few lines.
+                if failedReads == 1 || failedReads % 10 == 0 {
+                    logger.error("cannot read the message log to deliver (\(failedReads) tries): \(error)")
+                }
                 lock.withLock { self.target = max(self.target, stored.last?.seq ?? 0) }
                 for (item, message) in zip(batch, stored) { item.sender.resume(returning: message.seq) }
                 if stopping { return }
-                try? await Task.sleep(for: .milliseconds(200))
+                try? await Task.sleep(for: Self.retryDelay(afterFailures: failedReads))
                 continue
             }
+            failedReads = 0
             for (item, message) in zip(batch, stored) { item.sender.resume(returning: message.seq) }
         }
+    }
+
+    /// 0.2 s after the first failure, doubling up to 5 s.
+    static func retryDelay(afterFailures failures: Int) -> Duration {
+        .milliseconds(min(200 << min(max(failures - 1, 0), 5), 5000))
     }
 
     /// Delivers, in seq order, everything logged up to `seq`: `known` (the messages this node

@@ -18,6 +18,12 @@ import ZibriStorage
         }
     }
 
+    /// A store that cannot be read is retried less and less often, up to every 5 s.
+    @Test func failedReadsAreRetriedWithAGrowingPause() {
+        let delays = (1...8).map { Dispatcher.retryDelay(afterFailures: $0) }
+        #expect(delays == [0.2, 0.4, 0.8, 1.6, 3.2, 5, 5, 5].map { Duration.milliseconds(Int($0 * 1000)) })
+    }
+
     @Test func concurrentSendsAreLoggedInSharedBatchesWithDistinctSeqs() async throws {
         let counting = CountingStore()
         let store = AppendCounter(counting: counting)
