@@ -469,7 +469,7 @@ public final class ZibriApplication {
             allowedOrigins: settings.allowedOrigins,
             maxMessageBytes: settings.maxMessageBytes, messagesPerSecond: settings.messagesPerSecond,
             maxConnections: settings.maxConnections,
-            outboundQueueSize: settings.outboundQueueSize,
+            outboundQueueSize: settings.outboundQueueSize, maxPendingMessages: settings.maxPendingMessages,
             clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
             connectPolicy: connectPolicy, joinPolicies: joinPolicies, onConnect: onConnect, onDisconnect: onDisconnect,
             nodeID: nodeID,

@@ -63,6 +63,8 @@ struct WebSocketRuntime: Sendable {
     let messagesPerSecond: Int
     let maxConnections: Int
     let outboundQueueSize: Int
+    /// Messages of one connection waiting for its handler worker; more are answered 429.
+    let maxPendingMessages: Int
     /// Channel patterns clients may join with `ws:join`.
     let clientJoinPatterns: Set<String>
     let connectPolicy: Policies.ConnectPolicy?
@@ -141,9 +143,6 @@ struct WebSocketRuntime: Sendable {
 
     /// How long a close may take to be written before the socket is dropped.
     static let closeGrace = Duration.seconds(1)
-
-    /// Messages of one connection waiting for its handler worker; more are answered 429.
-    static let pendingMessageLimit = 256
 
     /// Serves one upgraded connection until it closes. Rethrows what stopped the reading (such
     /// as invalid UTF-8) so that HummingbirdWebSocket closes with the code it calls for (1007).
@@ -346,7 +345,7 @@ struct WebSocketRuntime: Sendable {
     ) async throws -> (DisconnectReason, (any Error)?) {
         let connection = context.connection
         let (work, queue) = AsyncStream.makeStream(
-            of: ClientFrame.self, bufferingPolicy: .bufferingOldest(Self.pendingMessageLimit))
+            of: ClientFrame.self, bufferingPolicy: .bufferingOldest(maxPendingMessages))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { outbox.markDrained() }
@@ -471,7 +470,7 @@ struct WebSocketRuntime: Sendable {
                 continue
             }
             if case .dropped = queue.yield(frame) {
-                let detail = "more than \(Self.pendingMessageLimit) messages are waiting for their handler"
+                let detail = "more than \(maxPendingMessages) messages are waiting for their handler"
                 answer(outbox, ack: frame.ack, .failure(Self.problem(429, detail)))
             }
         }

@@ -69,6 +69,8 @@ public struct WebSocketSettings: Sendable {
     public var messagesPerSecond = 50
     public var maxConnections = 10_000
     public var outboundQueueSize = 1024
+    /// A connection's messages waiting for its handler (which runs one at a time).
+    public var maxPendingMessages = 256
     public var channels: [ChannelDefinition] = []
     public var onConnect: Located<String>?
     public var onDisconnect: Located<String>?

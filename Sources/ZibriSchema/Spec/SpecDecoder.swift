@@ -384,7 +384,9 @@ struct SpecDecoder {
         if let node = fields["limits"],
             let limits = self.fields(
                 node, "'limits'",
-                allowed: ["maxMessageBytes", "messagesPerSecond", "maxConnections", "outboundQueueSize"])
+                allowed: [
+                    "maxMessageBytes", "messagesPerSecond", "maxConnections", "outboundQueueSize", "maxPendingMessages",
+                ])
         {
             if let value = limits["maxMessageBytes"].flatMap({ integer($0, "'maxMessageBytes'", in: 1...Int.max) }) {
                 settings.maxMessageBytes = value
@@ -395,6 +397,10 @@ struct SpecDecoder {
             }
             if let value = limits["maxConnections"].flatMap({ integer($0, "'maxConnections'", in: 1...Int.max) }) {
                 settings.maxConnections = value
+            }
+            if let value = limits["maxPendingMessages"].flatMap({ integer($0, "'maxPendingMessages'", in: 1...Int.max) }
+            ) {
+                settings.maxPendingMessages = value
             }
             if let value = limits["outboundQueueSize"].flatMap({ integer($0, "'outboundQueueSize'", in: 1...Int.max) })
             {

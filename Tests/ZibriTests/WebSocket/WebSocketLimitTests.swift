@@ -104,4 +104,42 @@ import ZibriSchema
             #expect(frames.filter { $0["event"] == "flood" }.count < 2000)
         }
     }
+
+    /// A client cannot pile up work: one message is handled at a time, `maxPendingMessages`
+    /// wait, the rest are answered 429 at once; those that waited are all answered.
+    @Test func messagesBeyondThePendingLimitAreAnswered429() async throws {
+        let spec = """
+            zibri: "1"
+            info: { title: Pending, version: "1" }
+            storage: memory
+            websocket:
+              limits: { maxPendingMessages: 2, messagesPerSecond: 100 }
+              routes:
+                slow: { handler: slow }
+            """
+        var logger = Logger(label: "ws-pending-test")
+        logger.logLevel = .critical
+        let zibri = try ZibriApplication(yaml: spec, environment: [:], logger: logger)
+        let (started, release) = (WebSocketPolicyTests.Flag(), WebSocketPolicyTests.Flag())
+        zibri.websocket.handle("slow") { (_: JSONValue, _) -> JSONValue? in
+            await started.set()
+            try await release.wait()
+            return "done"
+        }
+        try await zibri.makeApplication().test(.live) { client in
+            try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                _ = try await socket.receive { $0["event"] == "ws:connected" }
+                try await socket.send(text: #"{"event": "slow", "ack": 1}"#)
+                try await started.wait()
+                for ack in 2...5 { try await socket.send(text: #"{"event": "slow", "ack": \#(ack)}"#) }
+                for ack in 4...5 {
+                    let refused = try await socket.receive { $0["ack"] == .integer(ack) }
+                    #expect(refused["status"] == 429)
+                    #expect(refused["error"]?["detail"] == "more than 2 messages are waiting for their handler")
+                }
+                await release.set()
+                for ack in 1...3 { #expect(try await socket.receive { $0["ack"] == .integer(ack) }["data"] == "done") }
+            }
+        }
+    }
 }
