@@ -87,11 +87,18 @@ public enum LiveHTTP {
     public static func request(
         _ method: String, _ url: String, body: String? = nil, headers: [String: String] = [:]
     ) async throws -> LiveHTTPResponse {
+        try await request(method, url, bytes: body.map { Array($0.utf8) }, headers: headers)
+    }
+
+    /// A request whose body is any bytes (valid UTF-8 or not).
+    public static func request(
+        _ method: String, _ url: String, bytes body: [UInt8]?, headers: [String: String] = [:]
+    ) async throws -> LiveHTTPResponse {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
-            request.httpBody = Data(body.utf8)
+            request.httpBody = Data(body)
             if headers.keys.contains(where: { $0.lowercased() == "content-type" }) == false {
                 request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             }

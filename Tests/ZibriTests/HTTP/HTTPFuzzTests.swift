@@ -1,0 +1,68 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+import Zibri
+import ZibriSchema
+import ZibriTesting
+
+/// Hostile HTTP requests on a real port: huge and many query parameters, headers and paths,
+/// traversal attempts and random bodies. None gets a 500 or takes the server down; after each,
+/// a normal request is answered.
+@Suite(.timeLimit(.minutes(2))) struct HTTPFuzzTests {
+    /// The status of a request, or nil when the server closed the connection instead of
+    /// answering (what NIO does with a request head it will not parse).
+    static func status(
+        _ method: String, _ url: String, body: [UInt8]? = nil, headers: [String: String] = [:]
+    ) async -> Int? {
+        try? await LiveHTTP.request(method, url, bytes: body, headers: headers).status
+    }
+
+    @Test func hostileRequestsAreRefusedWithoutHarm() async throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        let app = try await HTTPFixture.application().makeApplication()
+        try await app.test(.live) { client in
+            let base = "http://127.0.0.1:\(try #require(client.port))"
+            let id = "6f1c2a56-2d3b-4c1e-9f00-1234567890ab"
+            var cases: [(name: String, method: String, url: String, body: [UInt8]?, headers: [String: String])] = [
+                (
+                    "5000 undeclared parameters", "GET",
+                    "\(base)/api/echo?" + (0..<5000).map { "p\($0)=\($0)" }.joined(separator: "&"), nil, [:]
+                ),
+                (
+                    "a scalar given 3000 times", "GET",
+                    "\(base)/api/echo?" + Array(repeating: "n=1", count: 3000).joined(separator: "&"), nil, [:]
+                ),
+                (
+                    "an array given 3000 times", "GET",
+                    "\(base)/api/echo?" + Array(repeating: "tag=x", count: 3000).joined(separator: "&"), nil, [:]
+                ),
+                ("a 100 kB header", "GET", "\(base)/api/echo", nil, ["X-Big": String(repeating: "a", count: 100_000)]),
+                (
+                    "a header count of 2000", "GET", "\(base)/api/echo", nil,
+                    Dictionary(uniqueKeysWithValues: (0..<2000).map { ("X-H\($0)", "v") })
+                ),
+                ("a 20 kB path", "GET", "\(base)/api/" + String(repeating: "a", count: 20_000), nil, [:]),
+                ("traversal", "GET", "\(base)/api/users/..%2F..%2Fetc%2Fpasswd", nil, [:]),
+                ("dot segments", "GET", "\(base)/api/../api/users/\(id)/../../users/\(id)", nil, [:]),
+                ("percent-encoded garbage", "GET", "\(base)/api/users/%FF%FE%00", nil, [:]),
+                ("a count that is not one", "GET", "\(base)/api/echo", nil, ["X-Count": "1e400"]),
+                ("invalid UTF-8 body", "POST", "\(base)/api/raw", [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D], [:]),
+                ("deep body", "POST", "\(base)/api/raw", Array(String(repeating: "[", count: 1500).utf8), [:]),
+            ]
+            var generator = SeededGenerator(seed: seed)
+            for index in 0..<30 {
+                let bytes = (0..<Int.random(in: 0..<1500, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                }
+                cases.append(("random body \(index)", "POST", "\(base)/api/raw", bytes, [:]))
+            }
+            for hostile in cases {
+                let status = await Self.status(
+                    hostile.method, hostile.url, body: hostile.body, headers: hostile.headers)
+                let context = "\(hostile.name) (seed \(seed)): \(status.map(String.init) ?? "closed")"
+                #expect(status.map { $0 < 500 } ?? true, "\(context)")
+                #expect(await Self.status("GET", "\(base)/api/users/\(id)") == 200, "after \(context)")
+            }
+        }
+    }
+}
