@@ -82,15 +82,28 @@ public final class TemporaryPostgres: Sendable {
             }
         }
         port = try Self.freePort()
-        let data = directory.appendingPathComponent("data").path
-        try run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
+        try run("initdb", ["-D", dataPath, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
+        try startServer()
+    }
+
+    private var dataPath: String { directory.appendingPathComponent("data").path }
+
+    private func startServer() throws {
         try run(
             "pg_ctl",
             [
-                "-D", data, "-w", "-l", directory.appendingPathComponent("log").path, "-o",
+                "-D", dataPath, "-w", "-l", directory.appendingPathComponent("log").path, "-o",
                 "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
                 "start",
             ])
+    }
+
+    /// Stops the server (its connections are cut), waits `downFor`, and starts it again on the
+    /// same files and port: a PostgreSQL restart as the nodes see it.
+    public func restart(downFor: Duration) async throws {
+        try await offThePool { try self.run("pg_ctl", ["-D", self.dataPath, "-m", "fast", "-w", "stop"]) }
+        try await Task.sleep(for: downFor)
+        try await offThePool { try self.startServer() }
     }
 
     /// Runs a PostgreSQL program to completion, its output appended to `commands.log`.
@@ -169,7 +182,7 @@ public final class TemporaryPostgres: Sendable {
 
     /// Stops the server at once and deletes its files.
     public func stop() {
-        try? run("pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "stop"])
+        try? run("pg_ctl", ["-D", dataPath, "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -61,7 +61,7 @@ import ZibriTesting
         try await serve(count: count, url: url, started: []) { nodes in try await body(nodes, cluster, url) }
     }
 
-    private static func serve(
+    static func serve(
         count: Int, url: String, started: [Node], _ body: @escaping @Sendable ([Node]) async throws -> Void
     ) async throws {
         guard started.count < count else { return try await body(started) }
