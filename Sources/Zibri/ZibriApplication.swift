@@ -266,7 +266,13 @@ public final class ZibriApplication {
                 closeTimeout: WebSocketRuntime.closeGrace,
                 validateUTF8: true)
         }
-        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(ws: webSocketConfiguration)
+        let server = compiled.spec.server
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: HTTP1Channel.Configuration(
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: server.maxHeaderBytes, maxHeaderListSize: server.maxHeaderBytes,
+                    maxHeaderFieldCount: server.maxHeaders)),
+            ws: webSocketConfiguration)
         var application = Application(
             router: router,
             server: HTTPServerBuilder { responder in

@@ -48,6 +48,13 @@ public enum SpecCompiler {
         var diagnostics: [Diagnostic] = []
         forEachSchema(in: spec) { schema in
             checkLiterals(of: schema, models: models, into: &diagnostics)
+            if let source = schema.pattern, ECMAPattern.repeatsARepetition(source) {
+                diagnostics.append(
+                    .warning(
+                        "nested-quantifier",
+                        "the pattern repeats a repetition: Zibri matches it in linear time, but clients that check it with a backtracking engine (JavaScript's RegExp) can take exponential time; write it without the nesting",
+                        at: schema.location(of: "pattern")))
+            }
             // Route schemas are compiled here too, so their patterns are checked.
             _ = compiler.node(for: schema)
         }

@@ -2,6 +2,7 @@ import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// HummingbirdWebSocket's HTTP/1 channel with a guard in front of its first request.
 ///
@@ -21,11 +22,18 @@ struct GuardedWebSocketUpgradeChannel: ServerChildChannel {
             try channel.pipeline.syncOperations.addHandler(FirstRequestGuard(timeout: timeout), position: .first)
         }.flatMap {
             base.setup(channel: channel, logger: logger)
+        }.flatMapThrowing { value in
+            try channel.pipeline.syncOperations.addHandler(UnparsableRequestCloser())
+            return value
         }
     }
 
     func handle(value: Value, logger: Logger) async {
         await base.handle(value: value, logger: logger)
+        // When the request head cannot be parsed (a header over `server.maxHeaderBytes`, say),
+        // NIO answers 400 and HummingbirdWebSocket returns without closing the connection: the
+        // client would wait on it. Whatever ended the connection's life, it is over.
+        if value.channel.isActive { try? await value.channel.close() }
     }
 }
 
@@ -75,5 +83,23 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         deadline?.cancel()
         deadline = nil
+    }
+}
+
+/// Closes a connection whose request head NIO cannot parse (a header over
+/// `server.maxHeaderBytes`, more than `server.maxHeaders` fields, a malformed line).
+/// HummingbirdWebSocket turns NIO's own handling of these off and does not handle them before
+/// a connection's first request is routed: the connection stayed open, unanswered, for ever.
+final class UnparsableRequestCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+    typealias InboundOut = NIOAny
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError { context.close(promise: nil) }
+        context.fireErrorCaught(error)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+public import Logging
 import ZibriSchema
 import ZibriValidation
 
@@ -30,6 +31,9 @@ public struct WebSocketContext: Sendable {
     public let handshake: Handshake
     /// Sends to connections, users, channels or everyone; joins and leaves channels.
     public let websocket: WebSocketService
+    /// A logger whose lines carry the connection's id (`zibri.connection.id`), as every line
+    /// the server writes about the connection does.
+    public let logger: Logger
 
     /// The channels the connection is in, sorted.
     public func channels() async throws -> [String] {

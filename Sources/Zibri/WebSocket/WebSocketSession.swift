@@ -185,7 +185,12 @@ struct WebSocketRuntime: Sendable {
         metrics.connect(result: "accepted")
         metrics.connections.increment()
         defer { metrics.connections.decrement() }
-        let context = WebSocketContext(connection: connection, handshake: handshake, websocket: service)
+        var connectionLogger = logger
+        connectionLogger[metadataKey: "zibri.connection.id"] = "\(connection.id)"
+        if let user = connection.userID { connectionLogger[metadataKey: "zibri.user.id"] = "\(user)" }
+        let context = WebSocketContext(
+            connection: connection, handshake: handshake, websocket: service, logger: connectionLogger)
+        let logger = connectionLogger
         var reason = DisconnectReason.clientClosed
         var readError: (any Error)?
         do {
@@ -344,6 +349,7 @@ struct WebSocketRuntime: Sendable {
         context: WebSocketContext
     ) async throws -> (DisconnectReason, (any Error)?) {
         let connection = context.connection
+        let logger = context.logger
         let (work, queue) = AsyncStream.makeStream(
             of: ClientFrame.self, bufferingPolicy: .bufferingOldest(maxPendingMessages))
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -406,6 +412,7 @@ struct WebSocketRuntime: Sendable {
 
     /// `lifecycle.onConnect`, then each queued message in order: dispatched and answered.
     private func runHandlers(_ work: AsyncStream<ClientFrame>, outbox: Outbox, context: WebSocketContext) async {
+        let logger = context.logger
         if let onConnect {
             do {
                 try await onConnect(context)
@@ -490,6 +497,7 @@ struct WebSocketRuntime: Sendable {
 
     private func dispatch(_ frame: ClientFrame, context: WebSocketContext) async -> Outcome {
         let connection = context.connection
+        let logger = context.logger
         let user = context.handshake.user
         if frame.event == "ws:join" || frame.event == "ws:leave" {
             return await joinOrLeave(frame, connection)

@@ -28,6 +28,7 @@ public enum LintRules {
         ("constraint-type-mismatch", "a constraint on a type it does not apply to"),
         ("min-greater-than-max", "a lower bound above its upper bound"),
         ("invalid-pattern", "a pattern that is not a regular expression"),
+        ("nested-quantifier", "a pattern that repeats a repetition, slow in backtracking engines (warning)"),
         ("unknown-format", "a string format Zibri does not know"),
         ("empty-enum", "an enum with no members"),
         ("duplicate-enum-member", "an enum listing a value twice"),

@@ -69,14 +69,20 @@ struct SpecDecoder {
             let fields = fields(
                 node, "'server'",
                 allowed: [
-                    "host", "port", "maxBodyBytes", "validateResponses", "openAPIPath", "metricsPath", "healthPath",
-                    "readyPath",
+                    "host", "port", "maxBodyBytes", "maxHeaderBytes", "maxHeaders", "validateResponses", "openAPIPath",
+                    "metricsPath", "healthPath", "readyPath",
                 ])
         else { return server }
         if let value = fields["host"].flatMap({ string($0, "'host'") }) { server.host = value }
         if let value = fields["port"].flatMap({ integer($0, "'port'", in: 0...65_535) }) { server.port = value }
         if let value = fields["maxBodyBytes"].flatMap({ integer($0, "'maxBodyBytes'", in: 1...Int.max) }) {
             server.maxBodyBytes = value
+        }
+        if let value = fields["maxHeaderBytes"].flatMap({ integer($0, "'maxHeaderBytes'", in: 1024...Int.max) }) {
+            server.maxHeaderBytes = value
+        }
+        if let value = fields["maxHeaders"].flatMap({ integer($0, "'maxHeaders'", in: 1...Int.max) }) {
+            server.maxHeaders = value
         }
         if let node = fields["validateResponses"] { server.validateResponses = bool(node, "'validateResponses'") }
         // A built-in endpoint's path, or `false` to turn it off.

@@ -642,3 +642,49 @@ extension ECMAPattern {
         }
     }
 }
+
+extension ECMAPattern {
+    /// Whether the pattern repeats, without a small bound, a body that one unbounded
+    /// repetition can match on its own (`(a+)+`, `(\s*\w+)*`): harmless on this engine,
+    /// exponential on backtracking ones, which try every way of splitting the input between
+    /// the two. `(-[a-z]+)*` is fine: each round must start with `-`. False when the pattern
+    /// does not parse (that is reported elsewhere).
+    package static func repeatsARepetition(_ source: String) -> Bool {
+        var parser = PatternParser(Array(source.unicodeScalars))
+        guard let tree = try? parser.parse() else { return false }
+        func unbounded(_ max: Int?) -> Bool { max == nil || max! > 16 }
+        func nullable(_ node: PatternNode) -> Bool {
+            switch node {
+            case .empty, .assertStart, .assertEnd, .wordBoundary: true
+            case .repetition(let inner, let min, _): min == 0 || nullable(inner)
+            case .sequence(let items): items.allSatisfy(nullable)
+            case .alternation(let branches): branches.contains(where: nullable)
+            case .scalar, .set, .anyButNewline: false
+            }
+        }
+        /// Whether an unbounded repetition alone can match the whole of `node`.
+        func swallowedByARepetition(_ node: PatternNode) -> Bool {
+            switch node {
+            case .repetition(let inner, _, let max): unbounded(max) || swallowedByARepetition(inner)
+            case .sequence(let items):
+                // One item that a repetition swallows, and nothing else that must match.
+                items.indices.contains { index in
+                    swallowedByARepetition(items[index])
+                        && items.indices.allSatisfy { $0 == index || nullable(items[$0]) }
+                }
+            case .alternation(let branches): branches.contains(where: swallowedByARepetition)
+            default: false
+            }
+        }
+        func check(_ node: PatternNode) -> Bool {
+            switch node {
+            case .sequence(let items): return items.contains(where: check)
+            case .alternation(let branches): return branches.contains(where: check)
+            case .repetition(let inner, _, let max):
+                return (unbounded(max) && swallowedByARepetition(inner)) || check(inner)
+            default: return false
+            }
+        }
+        return check(tree)
+    }
+}

@@ -1,5 +1,7 @@
 import Foundation
 import HummingbirdTesting
+import NIOCore
+import NIOPosix
 import Testing
 import Zibri
 import ZibriSchema
@@ -62,6 +64,62 @@ import ZibriTesting
                 let context = "\(hostile.name) (seed \(seed)): \(status.map(String.init) ?? "closed")"
                 #expect(status.map { $0 < 500 } ?? true, "\(context)")
                 #expect(await Self.status("GET", "\(base)/api/users/\(id)") == 200, "after \(context)")
+            }
+        }
+    }
+
+    /// `server.maxHeaderBytes` and `maxHeaders`: a request over either is refused before it is
+    /// routed: the connection is closed (not left open and unanswered); one within them is
+    /// served.
+    @Test func headerLimitsComeFromTheSpec() async throws {
+        let spec = """
+            zibri: "1"
+            info: { title: Headers, version: "1" }
+            server: { maxHeaderBytes: 2048, maxHeaders: 20 }
+            http:
+              routes:
+                GET /ping: { handler: ping, response: { type: string } }
+            """
+        let zibri = try ZibriApplication(yaml: spec, environment: [:])
+        zibri.http.handle("ping") { (_: HTTPInput<NoBody>, _) in "pong" }
+        try await zibri.makeApplication().test(.live) { client in
+            let url = "http://127.0.0.1:\(try #require(client.port))/ping"
+            #expect(await Self.status("GET", url, headers: ["X-Big": String(repeating: "a", count: 1500)]) == 200)
+            let port = try #require(client.port)
+            let big = "X-Big: \(String(repeating: "a", count: 3000))\r\n"
+            #expect(try await Self.closedWithinSeconds(port: port, head: "GET /ping HTTP/1.1\r\nHost: x\r\n\(big)\r\n"))
+            let many = (0..<30).map { "X-H\($0): v\r\n" }.joined()
+            #expect(
+                try await Self.closedWithinSeconds(port: port, head: "GET /ping HTTP/1.1\r\nHost: x\r\n\(many)\r\n"))
+            #expect(await Self.status("GET", url) == 200)
+        }
+    }
+
+    /// Whether the server closes the connection within 3 s of this request head (rather than
+    /// leaving it open and unanswered).
+    static func closedWithinSeconds(port: Int, head: String) async throws -> Bool {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: head))
+            return try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    do {
+                        for try await _ in inbound {}
+                    } catch {}  // a reset is a close too
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(3))
+                    return false
+                }
+                let first = try await group.next() ?? false
+                group.cancelAll()
+                return first
             }
         }
     }

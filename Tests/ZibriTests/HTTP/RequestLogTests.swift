@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 import Zibri
+import ZibriSchema
 
 /// Collects log lines, for asserting what the server logs.
 final class CapturedLog: @unchecked Sendable {
@@ -59,5 +60,41 @@ final class CapturedLog: @unchecked Sendable {
         let failure = capture.lines.first { $0.level == .error && $0.message.contains("Boom") }
         #expect(failure != nil)
         #expect(failure?.metadata["hb.request.id"] == requests.last?.metadata["hb.request.id"])
+    }
+
+    /// Every line about a WebSocket connection, the server's and the handler's, carries the
+    /// connection's id, so one client's story can be read out of a busy log.
+    @Test func webSocketLinesCarryTheConnectionID() async throws {
+        let spec = """
+            zibri: "1"
+            info: { title: Logs, version: "1" }
+            storage: memory
+            websocket:
+              routes:
+                hello: { handler: hello }
+                boom: { handler: boom }
+            """
+        let capture = CapturedLog()
+        let app = try ZibriApplication(yaml: spec, environment: [:])
+        app.logger = capture.logger()
+        app.websocket.handle("hello") { (_: JSONValue, context) -> JSONValue? in
+            context.logger.info("hello from the handler")
+            return nil
+        }
+        app.websocket.handle("boom") { (_: JSONValue, _) -> JSONValue? in throw HTTPFixture.Boom() }
+        try await app.makeApplication().test(.live) { client in
+            try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                let greeting = try await socket.receive { $0["event"] == "ws:connected" }
+                try await socket.send(text: #"{"event": "hello", "ack": 1}"#)
+                _ = try await socket.receive { $0["ack"] == 1 }
+                try await socket.send(text: #"{"event": "boom", "ack": 2}"#)
+                _ = try await socket.receive { $0["ack"] == 2 }
+                let id = try #require(greeting["data"]?["connectionId"]?.string)
+                let hello = capture.lines.first { $0.message == "hello from the handler" }
+                #expect(hello?.metadata["zibri.connection.id"] == .string(id))
+                let failure = capture.lines.first { $0.level == .error && $0.message.contains("Boom") }
+                #expect(failure?.metadata["zibri.connection.id"] == .string(id))
+            }
+        }
     }
 }
