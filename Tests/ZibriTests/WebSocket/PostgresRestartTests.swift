@@ -95,6 +95,12 @@ import ZibriTesting
                 "missing: \(Set(acknowledged).subtracting(numbers).sorted())")
             #expect(Set(numbers).count == numbers.count)
             #expect(numbers == numbers.sorted())
+            // The member's node measured how long the other node's messages took to reach it.
+            let exposition = String(decoding: nodes[0].service.metrics.exposition(), as: UTF8.self)
+            let lags = exposition.split(separator: "\n").first {
+                $0.hasPrefix("zibri_cluster_delivery_lag_seconds_count ")
+            }
+            #expect(lags.flatMap { Int($0.split(separator: " ").last!) } ?? 0 >= acknowledged.count, "\(lags ?? "")")
         }
     }
 }
