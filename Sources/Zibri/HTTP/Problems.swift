@@ -43,14 +43,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws
         -> Response
     {
-        guard context.logger.logLevel <= .info else {
-            let response = await answer(request, context, next)
-            metrics.httpRequest(method: request.method.rawValue, status: Int(response.status.code))
-            return response
-        }
         let start = ContinuousClock.now
         let response = await answer(request, context, next)
         metrics.httpRequest(method: request.method.rawValue, status: Int(response.status.code))
+        guard context.logger.logLevel <= .info else { return response }
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         context.logger.info(

@@ -96,12 +96,14 @@ package final class ZibriMetrics: Sendable {
         counter("zibri_websocket_messages_sent_total", "event", event).increment()
     }
 
+    static let standardMethods: Set = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
     /// A finished HTTP request; methods outside the standard ones count as `other`.
     func httpRequest(method: String, status: Int) {
-        let known = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(method)
-        let labels = [("method", known ? method : "other"), ("status", String(status))]
-        cache.counter("zibri_http_requests_total", labels.map(\.1).joined(separator: " ")) { [factory] overflowing in
-            Metrics.Counter(
+        let method = Self.standardMethods.contains(method) ? method : "other"
+        cache.counter("zibri_http_requests_total", "\(method) \(status)") { [factory] overflowing in
+            let labels = [("method", method), ("status", String(status))]
+            return Metrics.Counter(
                 label: "zibri_http_requests_total",
                 dimensions: overflowing ? [("method", "other"), ("status", "other")] : labels,
                 factory: factory)
