@@ -69,6 +69,16 @@ struct TodoDatabase: Sendable {
         try migrator.migrate(writer)
     }
 
+    /// The row as SQLite keeps it. Answers are read back rather than echoed, so that they agree
+    /// with every later read to the byte (SQLite keeps dates to the millisecond, truncated, and a
+    /// `Date` made here would be encoded rounded).
+    static func stored(_ db: Database, _ id: Int64) throws -> Todo {
+        guard let todo = try Todo.fetchOne(db, key: id) else {
+            throw ZibriHTTPError(status: 404, title: "Not Found", detail: "there is no todo \(id)")
+        }
+        return todo
+    }
+
     func todo(_ id: Int) async throws -> Todo {
         guard let todo = try await writer.read({ db in try Todo.fetchOne(db, key: id) }) else {
             throw ZibriHTTPError(status: 404, title: "Not Found", detail: "there is no todo \(id)")
@@ -144,12 +154,13 @@ struct TodoServer {
 
         app.http.handle("createTodo") { (input: HTTPInput<NewTodo>, _) -> Todo in
             let new = input.body
-            // Whole milliseconds, as SQLite keeps them, so the answer and later reads agree.
-            let now = (Date().timeIntervalSince1970 * 1000).rounded(.down) / 1000
             let todo = Todo(
                 id: nil, title: new.title, done: new.done, priority: new.priority, due: new.due,
-                owner: input.user?.id ?? "guest", createdAt: Date(timeIntervalSince1970: now))
-            return try await database.writer.write { db in try todo.inserted(db) }
+                owner: input.user?.id ?? "guest", createdAt: Date())
+            return try await database.writer.write { db in
+                let inserted = try todo.inserted(db)
+                return try TodoDatabase.stored(db, inserted.id ?? 0)
+            }
         }
 
         app.http.handle("getTodo") { (input: HTTPInput<NoBody>, _) -> Todo in
@@ -170,7 +181,7 @@ struct TodoServer {
                 if let priority = patch["priority"]?.string { todo.priority = priority }
                 if let due = patch["due"] { todo.due = due.date }
                 try todo.update(db)
-                return todo
+                return try TodoDatabase.stored(db, Int64(id))
             }
         }
 
