@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ZibriClient", targets: ["ZibriClient"]),
         .library(name: "ZibriTesting", targets: ["ZibriTesting"]),
         .executable(name: "zibri", targets: ["zibri"]),
+        .plugin(name: "ZibriGenerator", targets: ["ZibriGenerator"]),
     ],
     dependencies: [
         // 5.x keeps duplicate mapping keys in the node tree; 6.x throws on the first one,
@@ -120,13 +121,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the ZibriGenerator plugin runs: `zibri generate swift` without the runtime.
+        .executableTarget(
+            name: "zibri-generator",
+            dependencies: ["ZibriSchema", "ZibriValidation"],
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "ZibriGenerator",
+            capability: .buildTool(),
+            dependencies: ["zibri-generator"]
+        ),
         // `swift run chat`: the chat example, its spec and page next to its source.
         .executableTarget(
             name: "chat",
             dependencies: ["Zibri", "ZibriSchema"],
             path: "examples/Chat",
-            exclude: ["chat.zibri.yaml", "public"],
-            swiftSettings: swiftSettings
+            exclude: ["public"],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "ZibriGenerator")]
         ),
         // `swift run todo-api`: the HTTP-only example, a CRUD API on SQLite with GRDB.
         .executableTarget(
@@ -136,8 +149,8 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "examples/TodoAPI",
-            exclude: ["todo.zibri.yaml"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "ZibriGenerator")]
         ),
         // Started as a child process by the restart test (killed with SIGKILL, started again).
         .executableTarget(

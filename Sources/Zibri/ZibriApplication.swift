@@ -75,6 +75,35 @@ public final class ZibriApplication {
         fileFolders.append((folder, urlPath))
     }
 
+    /// What generated code said it was made from: the spec's file name and fingerprint.
+    private var generatedCodeExpectations: [(file: String, fingerprint: String)] = []
+
+    /// Called by code that `zibri generate swift` (or the ZibriGenerator plugin) wrote: the
+    /// server refuses to start if the spec it serves does not have the types that code was
+    /// made from, rather than fail request after request with decoding errors.
+    public func expectSpec(fingerprint: String, generatedFrom file: String) {
+        if !generatedCodeExpectations.contains(where: { $0 == (file, fingerprint) }) {
+            generatedCodeExpectations.append((file, fingerprint))
+        }
+    }
+
+    /// Throws if generated code was made from another version of the spec.
+    func checkGeneratedCode() throws {
+        guard !generatedCodeExpectations.isEmpty else { return }
+        let actual = SwiftGenerator.fingerprint(of: compiled.spec)
+        for expected in generatedCodeExpectations where expected.fingerprint != actual {
+            let served = (compiled.spec.file as NSString).lastPathComponent
+            throw ZibriError(
+                code: "stale-generated-code",
+                message: """
+                    the generated Swift types were made from another version of \(expected.file) (fingerprint \
+                    \(expected.fingerprint)) than the spec this server loads, \(served) (fingerprint \(actual)): \
+                    generate them again (build again with the ZibriGenerator plugin, or run \
+                    `zibri generate swift \(compiled.spec.file)`)
+                    """)
+        }
+    }
+
     /// Called once the server listens, with the port it bound (useful with port 0).
     public var onListening: (@Sendable (Int) async -> Void)?
 
@@ -195,6 +224,7 @@ public final class ZibriApplication {
 
     /// Checks the registrations and builds the Hummingbird application with the frozen route table.
     package func makeApplication() async throws -> some ApplicationProtocol {
+        try checkGeneratedCode()
         let routes = try compileRoutes()
         let runtime = try await makeRuntime()
         let router = Router(options: [.autoGenerateHeadEndpoints])

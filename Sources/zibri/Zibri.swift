@@ -7,7 +7,8 @@ struct ZibriCommand: AsyncParsableCommand {
         commandName: "zibri",
         abstract: "Zibri: a schema-driven real-time server. Checks and works with Zibri spec files.",
         subcommands: [
-            LintCommand.self, ValidateCommand.self, ExportCommand.self, InitCommand.self, ServeCommand.self,
+            LintCommand.self, ValidateCommand.self, ExportCommand.self, GenerateCommand.self, InitCommand.self,
+            ServeCommand.self,
         ]
     )
 

@@ -2,40 +2,11 @@
 // (public/index.html, on the JavaScript client clients/javascript/zibri.js) and the embedded
 // SQLite store (chat.sqlite in the working directory). ZIBRI_PORT and ZIBRI_STORAGE_URL work as
 // for every Zibri server; CHAT_JWT_SECRET signs the optional tokens (a development secret
-// otherwise).
+// otherwise). The models (`ChatMessage`, `PostedMessage`, ...) and `app.handlers` are generated
+// from the spec at build time by the ZibriGenerator plugin: nothing here repeats the spec.
 import Foundation
 import Zibri
 import ZibriSchema
-
-/// The spec's models, as the handlers use them.
-struct ChatMessage: Codable, Sendable {
-    let room: String
-    let message: String
-}
-
-struct NewMessage: Codable, Sendable {
-    let message: String
-}
-
-struct PostedMessage: Codable, Sendable {
-    let room: String
-    let message: String
-    let author: String
-    let at: Date
-}
-
-struct Typing: Codable, Sendable {
-    let room: String
-}
-
-struct Room: Codable, Sendable {
-    let id: String
-    let title: String
-}
-
-struct RoomList: Codable, Sendable {
-    let rooms: [Room]
-}
 
 @main
 struct ChatServer {
@@ -56,10 +27,10 @@ struct ChatServer {
         app.serveFiles(
             from: folder.appendingPathComponent("../../clients/javascript").standardized.path, at: "/js")
 
-        app.http.handle("listRooms") { (_: HTTPInput<NoBody>, _) in RoomList(rooms: rooms) }
+        app.handlers.listRooms { _, _ in RoomList(rooms: rooms) }
 
         // A message posted over HTTP reaches the room's WebSocket members like any other.
-        app.http.handle("postMessage") { (input: HTTPInput<NewMessage>, context) -> PostedMessage in
+        app.handlers.postMessage { input, context in
             let room = input.params["roomId"]?.string ?? ""
             let posted = PostedMessage(
                 room: room, message: input.body.message, author: input.user?.id ?? "guest", at: Date())
@@ -70,7 +41,7 @@ struct ChatServer {
 
         // Only a member of the room may speak in it; everyone in it hears the message (logged,
         // so a member who was away gets it on recovery), and the sender's ack carries it.
-        app.websocket.handle("receiveChatMessage") { (said: ChatMessage, context) -> PostedMessage? in
+        app.handlers.receiveChatMessage { said, context in
             let channel = "room:\(said.room)"
             guard try await context.channels().contains(channel) else {
                 throw ZibriHTTPError(
@@ -85,13 +56,12 @@ struct ChatServer {
         }
 
         // Typing indicators are volatile: not logged, never replayed, not sent back to the typist.
-        app.websocket.handle("typing") { (typing: Typing, context) -> JSONValue? in
+        app.handlers.typing { typing, context in
             let channel = "room:\(typing.room)"
-            guard try await context.channels().contains(channel) else { return nil }
+            guard try await context.channels().contains(channel) else { return }
             try await context.websocket.send(
                 event: "typing", data: ["room": .string(typing.room), "author": .string(context.connection.userID ?? "guest")],
                 toChannel: channel, from: context.connection, excludingSender: true, persist: false)
-            return nil
         }
 
         app.onListening = { port in

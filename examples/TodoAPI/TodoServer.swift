@@ -9,36 +9,25 @@ import JWTKit
 import Zibri
 import ZibriSchema
 
-/// A todo as the spec's `Todo` model has it, and as its table row.
-struct Todo: Codable, Sendable, FetchableRecord, MutablePersistableRecord {
+// `Todo`, `NewTodo`, `TodoPage` and `app.handlers` are generated from todo.zibri.yaml at build
+// time by the ZibriGenerator plugin; here the generated `Todo` only learns to be a table row.
+extension Todo: FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "todo"
 
-    var id: Int64?
-    var title: String
-    var done: Bool
-    var priority: String
-    var due: Date?
-    var owner: String
-    var createdAt: Date
+    /// A todo that is not inserted yet has the id 0: SQLite chooses its id.
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id == 0 ? nil : id
+        container["title"] = title
+        container["done"] = done
+        container["priority"] = priority.rawValue
+        container["due"] = due
+        container["owner"] = owner
+        container["createdAt"] = createdAt
+    }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
+        id = Int(inserted.rowID)
     }
-}
-
-/// The spec's `NewTodo`: defaults (`done`, `priority`) are filled in by Zibri's validation.
-struct NewTodo: Decodable, Sendable {
-    let title: String
-    let done: Bool
-    let priority: String
-    let due: Date?
-}
-
-struct TodoPage: Encodable, Sendable {
-    let items: [Todo]
-    let total: Int
-    let limit: Int
-    let offset: Int
 }
 
 /// The todos' table, in whatever database `storage` names.
@@ -128,7 +117,7 @@ struct TodoServer {
     static func register(_ app: ZibriApplication, _ database: TodoDatabase) {
         // The query is already validated and coerced: `limit` is 1–100 with 20 filled in,
         // `done` a boolean, `priority` one of the enum's members.
-        app.http.handle("listTodos") { (input: HTTPInput<NoBody>, _) -> TodoPage in
+        app.handlers.listTodos { input, _ in
             let limit = input.query["limit"]?.int ?? 20
             let offset = input.query["offset"]?.int ?? 0
             var request = Todo.all()
@@ -152,23 +141,24 @@ struct TodoServer {
             return TodoPage(items: items, total: total, limit: limit, offset: offset)
         }
 
-        app.http.handle("createTodo") { (input: HTTPInput<NewTodo>, _) -> Todo in
+        app.handlers.createTodo { input, _ in
             let new = input.body
             let todo = Todo(
-                id: nil, title: new.title, done: new.done, priority: new.priority, due: new.due,
+                id: 0, title: new.title, done: new.done, priority: new.priority, due: new.due,
                 owner: input.user?.id ?? "guest", createdAt: Date())
             return try await database.writer.write { db in
                 let inserted = try todo.inserted(db)
-                return try TodoDatabase.stored(db, inserted.id ?? 0)
+                return try TodoDatabase.stored(db, Int64(inserted.id))
             }
         }
 
-        app.http.handle("getTodo") { (input: HTTPInput<NoBody>, _) -> Todo in
+        app.handlers.getTodo { input, _ in
             try await database.todo(input.params["id"]?.int ?? 0)
         }
 
         // A patch is the dynamic value, not a struct: `"due": null` (clear it) and no `due` at
-        // all (leave it) are different requests, which an optional property cannot tell apart.
+        // all (leave it) are different requests, which an optional property (the generated
+        // `TodoPatch.due`) cannot tell apart: registered by name, with the dynamic value.
         app.http.handle("updateTodo") { (input: HTTPInput<JSONValue>, _) -> Todo in
             let id = input.params["id"]?.int ?? 0
             let patch = input.body
@@ -178,7 +168,7 @@ struct TodoServer {
                 }
                 if let title = patch["title"]?.string { todo.title = title }
                 if let done = patch["done"]?.bool { todo.done = done }
-                if let priority = patch["priority"]?.string { todo.priority = priority }
+                if let priority = patch["priority"]?.string.flatMap(Todo.Priority.init) { todo.priority = priority }
                 if let due = patch["due"] { todo.due = due.date }
                 try todo.update(db)
                 return try TodoDatabase.stored(db, Int64(id))
@@ -187,7 +177,7 @@ struct TodoServer {
 
         // `auth: required` and `roles: [admin]` are checked before this runs: 401 without a
         // valid token, 403 for a user who is not an admin.
-        app.http.handle("deleteTodo") { (input: HTTPInput<NoBody>, context) -> NoContent in
+        app.handlers.deleteTodo { input, context in
             let id = input.params["id"]?.int ?? 0
             let deleted = try await database.writer.write { db in try Todo.deleteOne(db, key: id) }
             guard deleted else { throw ZibriHTTPError(status: 404, title: "Not Found", detail: "there is no todo \(id)") }
