@@ -162,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "ZibriSchemaTests",
             dependencies: ["ZibriSchema", "ZibriTesting"],
-            exclude: ["Snippets", "Corpus"],
+            exclude: ["Snippets", "Corpus", "Export/Generated"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -46,7 +46,9 @@ struct SwiftRenderer {
         let importAccess = options.access == .public ? "public " : ""
         if plan.usesDate { out.line("\(importAccess)import Foundation") }
         out.line("\(importAccess)import Zibri")
-        out.line("\(importAccess)import ZibriSchema")
+        // Public only where a public declaration shows one of its types; otherwise the compiler
+        // warns that the public import is not needed.
+        out.line("\(schemaInSignatures ? importAccess : "")import ZibriSchema")
         let handlersType: String
         let property: String
         if let namespace = options.namespace {
@@ -71,6 +73,22 @@ struct SwiftRenderer {
             out.line("\(access)var \(property): \(handlersType) { \(handlersType)(self) }")
         }
         return out.text
+    }
+
+    /// Whether a declared type mentions ZibriSchema (`JSONValue`), beyond private storage.
+    private var schemaInSignatures: Bool {
+        func mentions(_ declaration: SwiftDeclaration) -> Bool {
+            switch declaration {
+            case .alias(_, _, let target): target.contains("ZibriSchema.")
+            case .enumeration: false
+            case .structure(let value):
+                value.properties.contains { $0.type.contains("ZibriSchema.") } || value.nested.contains(where: mentions)
+            }
+        }
+        return plan.declarations.contains(where: mentions)
+            || plan.handlers.contains {
+                ($0.body ?? "").contains("ZibriSchema.") || ($0.response ?? "").contains("ZibriSchema.")
+            }
     }
 
     private func renderBody(handlersName: String, _ out: Lines) {
@@ -161,10 +179,18 @@ struct SwiftRenderer {
         }
         out.block("\(access)init(\(parameters.joined(separator: ", ")))") {
             for property in value.properties {
-                let name = SwiftNames.declared(property.swiftName)
-                out.line("self.\(property.swiftName) = \(name)")
+                out.line(storing(property, SwiftNames.declared(property.swiftName)))
             }
         }
+    }
+
+    /// `self.name = value`; a boxed property's box is stored directly, as an initializer must
+    /// set every stored property before it may use a computed one.
+    private func storing(_ property: SwiftProperty, _ value: String) -> String {
+        guard property.boxed else { return "self.\(property.swiftName) = \(value)" }
+        let box =
+            property.optional ? "(\(value)).map(ZibriSchema.RecursiveBox.init)" : "ZibriSchema.RecursiveBox(\(value))"
+        return "self._\(property.swiftName) = \(box)"
     }
 
     private func renderCoding(_ value: SwiftStruct, _ out: Lines) {
@@ -173,9 +199,8 @@ struct SwiftRenderer {
             out.line("let container = try decoder.container(keyedBy: CodingKeys.self)")
             for property in value.properties {
                 let method = property.optional ? "decodeIfPresent" : "decode"
-                out.line(
-                    "self.\(property.swiftName) = try container.\(method)(\(property.type).self, forKey: .\(SwiftNames.declared(property.swiftName)))"
-                )
+                let key = SwiftNames.declared(property.swiftName)
+                out.line(storing(property, "try container.\(method)(\(property.type).self, forKey: .\(key))"))
             }
         }
         out.line()

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import ZibriSchema
+import ZibriTesting
+
+/// Snippet tests of `zibri generate swift`: each `Generated/NAME.yaml` spec with the exact Swift
+/// it must produce in `NAME.expected` (`ZIBRI_UPDATE_SNIPPETS=1` rewrites them). A first line
+/// `# options: --access public --namespace Name` sets the options. The test package
+/// Tests/GeneratedTypesPackage compiles such code with warnings as errors and serves it.
+@Suite struct SwiftGeneratorTests {
+    static let suite = SnippetSuite(folder: "Generated")
+
+    static func options(_ yaml: String) -> SwiftGenerationOptions {
+        var options = SwiftGenerationOptions()
+        guard let first = yaml.split(separator: "\n").first, first.hasPrefix("# options:") else { return options }
+        let words = first.dropFirst("# options:".count).split(separator: " ").map(String.init)
+        for (flag, value) in zip(words, words.dropFirst()) {
+            if flag == "--access" { options.access = SwiftGenerationOptions.Access(rawValue: value) ?? .internal }
+            if flag == "--namespace" { options.namespace = value }
+        }
+        return options
+    }
+
+    @Test(arguments: suite.names)
+    func generatesExactlyTheExpectedSwift(_ name: String) throws {
+        let yaml = String(decoding: try Self.suite.yamlBytes(name), as: UTF8.self)
+        let loaded = SpecLoader.load(yaml: yaml, file: "\(name).zibri.yaml")
+        #expect(!loaded.diagnostics.hasErrors, "\(loaded.diagnostics)")
+        let spec = try #require(loaded.spec)
+        let source = SwiftGenerator.source(for: spec, options: Self.options(yaml))
+        let file = Self.suite.directory.appendingPathComponent("\(name).expected")
+        if ProcessInfo.processInfo.environment["ZIBRI_UPDATE_SNIPPETS"] == "1" {
+            try source.write(to: file, atomically: true, encoding: .utf8)
+        }
+        #expect(source == Self.suite.expected(name))
+    }
+
+    static let base = """
+        zibri: "1"
+        info: { title: T, version: "1" }
+        models:
+          Item:
+            description: An item.
+            properties:
+              name: { type: string, maxLength: 10 }
+              kind: { type: string, enum: [a, b] }
+        http:
+          routes:
+            POST /items: { handler: addItem, body: Item, response: Item }
+
+        """
+
+    static func fingerprint(_ yaml: String) throws -> String {
+        let loaded = SpecLoader.load(yaml: yaml)
+        #expect(!loaded.diagnostics.hasErrors, "\(loaded.diagnostics)")
+        return SwiftGenerator.fingerprint(of: try #require(loaded.spec))
+    }
+
+    @Test(arguments: [
+        (
+            "a property added", "name: { type: string, maxLength: 10 }",
+            "name: { type: string, maxLength: 10 }\n      n: { type: integer }"
+        ),
+        ("a type changed", "name: { type: string, maxLength: 10 }", "name: { type: integer }"),
+        ("made optional", "name: { type: string, maxLength: 10 }", "name: { type: string, required: false }"),
+        ("an enum member renamed", "enum: [a, b]", "enum: [a, c]"),
+        ("a handler renamed", "handler: addItem", "handler: createItem"),
+        ("a response dropped", ", response: Item }", " }"),
+    ])
+    func anEditOfTheTypesChangesTheFingerprint(_ edit: String, _ old: String, _ new: String) throws {
+        let edited = Self.base.replacingOccurrences(of: old, with: new)
+        #expect(edited != Self.base)
+        #expect(try Self.fingerprint(edited) != Self.fingerprint(Self.base), "\(edit)")
+    }
+
+    @Test func anEditOfDescriptionsConstraintsOrLayoutKeepsTheFingerprint() throws {
+        let edited =
+            "# A comment.\n"
+            + Self.base.replacingOccurrences(of: "description: An item.", with: "description: Something else.")
+            .replacingOccurrences(of: "maxLength: 10", with: "maxLength: 20, minLength: 1")
+        #expect(try Self.fingerprint(edited) == Self.fingerprint(Self.base))
+        #expect(try Self.fingerprint(Self.base).count == 16)
+    }
+}
