@@ -31,7 +31,7 @@ struct ChatServer {
 
         // A message posted over HTTP reaches the room's WebSocket members like any other.
         app.handlers.postMessage { input, context in
-            let room = input.params["roomId"]?.string ?? ""
+            let room = input.params.roomId
             let posted = PostedMessage(
                 room: room, message: input.body.message, author: input.user?.id ?? "guest", at: Date())
             try await context.websocket.send(

@@ -118,14 +118,13 @@ struct TodoServer {
         // The query is already validated and coerced: `limit` is 1–100 with 20 filled in,
         // `done` a boolean, `priority` one of the enum's members.
         app.handlers.listTodos { input, _ in
-            let limit = input.query["limit"]?.int ?? 20
-            let offset = input.query["offset"]?.int ?? 0
+            let (limit, offset) = (input.query.limit, input.query.offset)
             var request = Todo.all()
-            if let done = input.query["done"]?.bool { request = request.filter(Column("done") == done) }
-            if let priority = input.query["priority"]?.string {
-                request = request.filter(Column("priority") == priority)
+            if let done = input.query.done { request = request.filter(Column("done") == done) }
+            if let priority = input.query.priority {
+                request = request.filter(Column("priority") == priority.rawValue)
             }
-            if let words = input.query["q"]?.string {
+            if let words = input.query.q {
                 // The words are matched as written: `%` and `_` in them are not wildcards.
                 let escaped = words.replacingOccurrences(of: "\\", with: "\\\\")
                     .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
@@ -153,7 +152,7 @@ struct TodoServer {
         }
 
         app.handlers.getTodo { input, _ in
-            try await database.todo(input.params["id"]?.int ?? 0)
+            try await database.todo(input.params.id)
         }
 
         // A patch is the dynamic value, not a struct: `"due": null` (clear it) and no `due` at
@@ -178,7 +177,7 @@ struct TodoServer {
         // `auth: required` and `roles: [admin]` are checked before this runs: 401 without a
         // valid token, 403 for a user who is not an admin.
         app.handlers.deleteTodo { input, context in
-            let id = input.params["id"]?.int ?? 0
+            let id = input.params.id
             let deleted = try await database.writer.write { db in try Todo.deleteOne(db, key: id) }
             guard deleted else { throw ZibriHTTPError(status: 404, title: "Not Found", detail: "there is no todo \(id)") }
             context.logger.info("todo deleted", metadata: ["todo": "\(id)", "by": "\(input.user?.id ?? "")"])

@@ -17,6 +17,28 @@ public struct HTTPInput<Body: Sendable>: Sendable {
     public let user: User?
 }
 
+extension HTTPInput {
+    /// The path parameters as `T` (a struct with a property per parameter): what the typed
+    /// handlers generated from the spec use. The values are validated already; a `T` that does
+    /// not fit the spec is the developer's mistake, a 500 with the reason in the log.
+    public func params<T: Decodable>(as type: T.Type) throws -> T {
+        try Self.decode(type, from: params, part: "path parameters")
+    }
+
+    /// The query parameters as `T`, defaults filled in (see `params(as:)`).
+    public func query<T: Decodable>(as type: T.Type) throws -> T {
+        try Self.decode(type, from: query, part: "query parameters")
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, part: String) throws -> T {
+        do {
+            return try JSONValueDecoder().decode(type, from: value)
+        } catch {
+            throw HandlerTypeMismatch(underlying: "\(error)", part: part)
+        }
+    }
+}
+
 /// An authenticated user, from a verified JWT.
 public struct User: Sendable, Hashable {
     public let id: String
@@ -126,14 +148,15 @@ struct RequestValues: Sendable {
             return try JSONValueDecoder().decode(type, from: body ?? .null)
         } catch {
             // The Swift type does not fit the spec: the developer's mistake, not the client's.
-            throw HandlerTypeMismatch(underlying: "\(error)")
+            throw HandlerTypeMismatch(underlying: "\(error)", part: "body")
         }
     }
 }
 
 struct HandlerTypeMismatch: Error, CustomStringConvertible {
     let underlying: String
-    var description: String { "the handler's body type does not fit the route's body schema: \(underlying)" }
+    let part: String
+    var description: String { "the handler's \(part) type does not fit the route's \(part) schema: \(underlying)" }
 }
 
 enum HandlerOutput: Sendable {

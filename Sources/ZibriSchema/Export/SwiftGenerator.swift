@@ -43,14 +43,26 @@ indirect enum SwiftDeclaration: Sendable {
     case structure(SwiftStruct)
     case enumeration(SwiftEnum)
     case alias(name: String, doc: [String], target: String)
+    case input(SwiftInput)
 
     var name: String {
         switch self {
         case .structure(let value): value.name
         case .enumeration(let value): value.name
         case .alias(let name, _, _): name
+        case .input(let value): value.name
         }
     }
+}
+
+/// What a typed HTTP handler gets when its route has path or query parameters: the body and
+/// the parameters as structs of their own, made from the runtime's `HTTPInput`.
+struct SwiftInput: Sendable {
+    var name: String
+    var doc: [String]
+    var body: String
+    var params: SwiftStruct?
+    var query: SwiftStruct?
 }
 
 struct SwiftStruct: Sendable {
@@ -97,6 +109,8 @@ struct SwiftHandler: Sendable {
     var body: String?
     var response: String?
     var doc: [String]
+    /// The route's input type, for HTTP routes with parameters.
+    var input: String? = nil
 }
 
 /// The declarations a spec needs, named and ordered, with its fingerprint.
@@ -361,12 +375,13 @@ struct SwiftPlan {
         for route in spec.http.routes {
             guard let name = route.handler?.value else { continue }
             let path = (spec.http.basePath?.value ?? "") + route.path
+            let body = route.body.map { routeType($0, hint: name + "Body") } ?? "Zibri.NoBody"
             add(
                 SwiftHandler(
-                    specName: name, methodName: "", kind: .http,
-                    body: route.body.map { routeType($0, hint: name + "Body") } ?? "Zibri.NoBody",
+                    specName: name, methodName: "", kind: .http, body: body,
                     response: route.response.map { routeType($0, hint: name + "Response") } ?? "Zibri.NoContent",
-                    doc: ["`\(route.method) \(path)`"] + Self.paragraphs(route.summary)))
+                    doc: ["`\(route.method) \(path)`"] + Self.paragraphs(route.summary),
+                    input: routeInput(route, handler: name, path: path, body: body)))
         }
         if let websocket = spec.websocket {
             for route in websocket.routes {
@@ -405,6 +420,7 @@ struct SwiftPlan {
             guard var first = uses[name]?.first, let all = uses[name] else { continue }
             let agree = all.allSatisfy {
                 $0.kind == first.kind && $0.body == first.body && $0.response == first.response
+                    && $0.input == first.input
             }
             guard agree else {
                 untypedHandlers.append(name)
@@ -414,6 +430,29 @@ struct SwiftPlan {
             first.doc = all.flatMap(\.doc)
             handlers.append(first)
         }
+    }
+
+    /// The input type of a route with path or query parameters (nil without: the handler gets
+    /// the runtime's `HTTPInput<Body>`). Undeclared path parameters are strings, as the runtime
+    /// has them.
+    private mutating func routeInput(_ route: HTTPRoute, handler: String, path: String, body: String) -> String? {
+        var params = route.params
+        for name in route.pathParameterNames where !params.contains(where: { $0.name == name }) {
+            params.append(
+                Property(
+                    name: name, location: route.location,
+                    schema: PropertySchema(type: .string, location: route.location)))
+        }
+        guard !params.isEmpty || !route.query.isEmpty else { return nil }
+        let name = SwiftNames.unique(SwiftNames.typeName(handler) + "Input", in: &topLevelNames)
+        let input = SwiftInput(
+            name: name, doc: ["The validated request of `\(route.method) \(path)`."], body: body,
+            params: params.isEmpty
+                ? nil : structure(named: "Params", doc: ["The path parameters."], properties: params, owner: ""),
+            query: route.query.isEmpty
+                ? nil : structure(named: "Query", doc: ["The query parameters."], properties: route.query, owner: ""))
+        declarations.append(.input(input))
+        return name
     }
 
     /// The type of a route's body or response: a model's struct, or a declaration of its own.
@@ -446,12 +485,17 @@ struct SwiftPlan {
                     "enum \(prefix)\(value.name) " + value.cases.map { "\($0.name)=\($0.raw)" }.joined(separator: ","))
             case .alias(let name, _, let target):
                 lines.append("alias \(prefix)\(name) \(target)")
+            case .input(let value):
+                lines.append("input \(prefix)\(value.name) \(value.body)")
+                for part in [value.params, value.query].compactMap({ $0 }) {
+                    describe(.structure(part), "\(prefix)\(value.name).")
+                }
             }
         }
         for declaration in declarations { describe(declaration, "") }
         for handler in handlers {
             lines.append(
-                "handler \(handler.kind.rawValue) \(handler.specName) \(handler.body ?? "-") \(handler.response ?? "-")"
+                "handler \(handler.kind.rawValue) \(handler.specName) \(handler.input ?? handler.body ?? "-") \(handler.response ?? "-")"
             )
         }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

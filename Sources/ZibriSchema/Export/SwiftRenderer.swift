@@ -81,6 +81,7 @@ struct SwiftRenderer {
             switch declaration {
             case .alias(_, _, let target): target.contains("ZibriSchema.")
             case .enumeration: false
+            case .input: true
             case .structure(let value):
                 value.properties.contains { $0.type.contains("ZibriSchema.") } || value.nested.contains(where: mentions)
             }
@@ -117,6 +118,37 @@ struct SwiftRenderer {
             }
         case .structure(let value):
             render(value, out)
+        case .input(let value):
+            render(value, out)
+        }
+    }
+
+    private func render(_ value: SwiftInput, _ out: Lines) {
+        out.doc(value.doc)
+        out.block("\(access)struct \(value.name): Swift.Sendable") {
+            out.doc(["The body, validated and decoded."])
+            out.line("\(access)var body: \(value.body)")
+            if value.params != nil { out.line("\(access)var params: Params") }
+            if value.query != nil {
+                out.doc(["Defaults are filled in."])
+                out.line("\(access)var query: Query")
+            }
+            out.doc(["The headers the spec declares, validated."])
+            out.line("\(access)var headers: ZibriSchema.JSONValue")
+            out.doc(["The authenticated user, or nil."])
+            out.line("\(access)var user: Zibri.User?")
+            out.line()
+            out.block("\(access)init(_ input: Zibri.HTTPInput<\(value.body)>) throws") {
+                out.line("self.body = input.body")
+                if value.params != nil { out.line("self.params = try input.params(as: Params.self)") }
+                if value.query != nil { out.line("self.query = try input.query(as: Query.self)") }
+                out.line("self.headers = input.headers")
+                out.line("self.user = input.user")
+            }
+            for part in [value.params, value.query].compactMap({ $0 }) {
+                out.line()
+                render(part, out)
+            }
         }
     }
 
@@ -251,10 +283,19 @@ struct SwiftRenderer {
         case .http:
             let body = handler.body ?? "Zibri.NoBody"
             let response = handler.response ?? "Zibri.NoContent"
+            let input = handler.input ?? "Zibri.HTTPInput<\(body)>"
             out.block(
-                "\(access)func \(method)(file: Swift.String = #fileID, line: Swift.Int = #line, _ handler: @escaping @Sendable (Zibri.HTTPInput<\(body)>, Zibri.HTTPContext) async throws -> \(response))"
+                "\(access)func \(method)(file: Swift.String = #fileID, line: Swift.Int = #line, _ handler: @escaping @Sendable (\(input), Zibri.HTTPContext) async throws -> \(response))"
             ) {
-                out.line("application.http.handle(\(name), file: file, line: line, handler)")
+                guard let typed = handler.input else {
+                    out.line("application.http.handle(\(name), file: file, line: line, handler)")
+                    return
+                }
+                out.block(
+                    "application.http.handle(\(name), file: file, line: line) { (input: Zibri.HTTPInput<\(body)>, context) -> \(response) in"
+                ) {
+                    out.line("try await handler(\(typed)(input), context)")
+                }
             }
         case .websocket:
             let response = handler.response.map { $0.hasSuffix("?") ? $0 : $0 + "?" } ?? "Swift.Void"
