@@ -20,15 +20,108 @@ struct SwiftRenderer {
             for content in lines { line("/// " + content) }
         }
 
-        /// `opening {`, the body one level in, `}`; `opening` of a closure ends in `in` already.
+        /// `opening {`, the body one level in, `}`.
         func block(_ opening: String, _ body: () -> Void) {
-            line(opening.hasSuffix(" in") ? opening : opening + " {")
+            line(opening + " {")
+            indented(body)
+            line("}")
+        }
+
+        func indented(_ body: () -> Void) {
             level += 1
             body()
             level -= 1
+        }
+
+        func fits(_ content: String, at level: Int) -> Bool {
+            level * 4 + content.count <= SwiftRenderer.lineLength
+        }
+
+        /// A declaration with parameters, as swift-format writes it: on one line if it fits,
+        /// else the parameters packed onto lines of their own between `head(` and `) {`.
+        func function(_ head: String, _ parameters: [Parameter], _ body: () -> Void) {
+            let oneLine = head + "(" + parameters.map(\.text).joined(separator: ", ") + ") {"
+            if fits(oneLine, at: level) {
+                line(oneLine)
+            } else {
+                line(head + "(")
+                indented { pack(parameters) }
+                line(") {")
+            }
+            indented(body)
+            line("}")
+        }
+
+        /// Parameters, as many to a line as fit; a closure type too long for a line is broken
+        /// inside its parentheses.
+        private func pack(_ parameters: [Parameter]) {
+            var current = ""
+            for (index, parameter) in parameters.enumerated() {
+                let comma = index < parameters.count - 1 ? "," : ""
+                let text = parameter.text + comma
+                if current.isEmpty, fits(text, at: level) {
+                    current = text
+                } else if !current.isEmpty, fits(current + " " + text, at: level) {
+                    current += " " + text
+                } else {
+                    if !current.isEmpty { line(current) }
+                    current = ""
+                    if fits(text, at: level) {
+                        current = text
+                    } else if case .closure(let label, let attributes, let inner, let result) = parameter {
+                        line(label + ":")
+                        indented {
+                            line(attributes + " (")
+                            indented { pack(inner.map(Parameter.plain)) }
+                            line(") " + result + comma)
+                        }
+                    } else {
+                        line(text)
+                    }
+                }
+            }
+            if !current.isEmpty { line(current) }
+        }
+
+        /// `call { signature in`, the body, `}`; the signature on a line of its own when the
+        /// whole does not fit.
+        func closure(_ call: String, _ signature: String, _ body: () -> Void) {
+            let oneLine = call + " { " + signature + " in"
+            if fits(oneLine, at: level) {
+                line(oneLine)
+                indented(body)
+            } else {
+                line(call + " {")
+                indented {
+                    line(signature + " in")
+                    body()
+                }
+            }
             line("}")
         }
     }
+
+    enum Parameter {
+        case plain(String)
+        /// `label: attributes (parameters) result`, e.g. `_ handler: @escaping @Sendable (A, B) async throws -> C`.
+        case closure(label: String, attributes: String, parameters: [String], result: String)
+
+        var text: String {
+            switch self {
+            case .plain(let text): text
+            case .closure(let label, let attributes, let parameters, let result):
+                "\(label): \(attributes) (\(parameters.joined(separator: ", "))) \(result)"
+            }
+        }
+
+        static func handler(_ label: String, _ parameters: [String], returning result: String) -> Parameter {
+            .closure(
+                label: label, attributes: "@escaping @Sendable", parameters: parameters,
+                result: "async throws -> \(result)")
+        }
+    }
+
+    static let lineLength = 120
 
     /// `Chat` for chat.zibri.yaml: the handlers' type is `ChatHandlers` without a namespace.
     static func baseName(ofSpecFile file: String) -> String {
@@ -209,7 +302,7 @@ struct SwiftRenderer {
             }
             return text
         }
-        out.block("\(access)init(\(parameters.joined(separator: ", ")))") {
+        out.function("\(access)init", parameters.map(Parameter.plain)) {
             for property in value.properties {
                 out.line(storing(property, SwiftNames.declared(property.swiftName)))
             }
@@ -221,7 +314,7 @@ struct SwiftRenderer {
     private func storing(_ property: SwiftProperty, _ value: String) -> String {
         guard property.boxed else { return "self.\(property.swiftName) = \(value)" }
         let box =
-            property.optional ? "(\(value)).map(ZibriSchema.RecursiveBox.init)" : "ZibriSchema.RecursiveBox(\(value))"
+            property.optional ? "\(value).map(ZibriSchema.RecursiveBox.init)" : "ZibriSchema.RecursiveBox(\(value))"
         return "self._\(property.swiftName) = \(box)"
     }
 
@@ -232,7 +325,14 @@ struct SwiftRenderer {
             for property in value.properties {
                 let method = property.optional ? "decodeIfPresent" : "decode"
                 let key = SwiftNames.declared(property.swiftName)
-                out.line(storing(property, "try container.\(method)(\(property.type).self, forKey: .\(key))"))
+                let decoding = "try container.\(method)(\(property.type).self, forKey: .\(key))"
+                if property.boxed {
+                    // Decoded first, then boxed: one short statement each.
+                    out.line("let \(key) = \(decoding)")
+                    out.line(storing(property, key))
+                } else {
+                    out.line(storing(property, decoding))
+                }
             }
         }
         out.line()
@@ -277,72 +377,61 @@ struct SwiftRenderer {
 
     private func renderHandler(_ handler: SwiftHandler, _ out: Lines) {
         out.doc(handler.doc)
-        let method = SwiftNames.declared(handler.methodName)
+        let method = "\(access)func \(SwiftNames.declared(handler.methodName))"
         let name = SwiftNames.literal(handler.specName)
+        let location = [Parameter.plain("file: Swift.String = #fileID"), .plain("line: Swift.Int = #line")]
         switch handler.kind {
         case .http:
             let body = handler.body ?? "Zibri.NoBody"
             let response = handler.response ?? "Zibri.NoContent"
             let input = handler.input ?? "Zibri.HTTPInput<\(body)>"
-            out.block(
-                "\(access)func \(method)(file: Swift.String = #fileID, line: Swift.Int = #line, _ handler: @escaping @Sendable (\(input), Zibri.HTTPContext) async throws -> \(response))"
-            ) {
+            let closure = Parameter.handler("_ handler", [input, "Zibri.HTTPContext"], returning: response)
+            out.function(method, location + [closure]) {
                 guard let typed = handler.input else {
                     out.line("application.http.handle(\(name), file: file, line: line, handler)")
                     return
                 }
-                out.block(
-                    "application.http.handle(\(name), file: file, line: line) { (input: Zibri.HTTPInput<\(body)>, context) -> \(response) in"
+                out.closure(
+                    "application.http.handle(\(name), file: file, line: line)",
+                    "(input: Zibri.HTTPInput<\(body)>, context) -> \(response)"
                 ) {
                     out.line("try await handler(\(typed)(input), context)")
                 }
             }
         case .websocket:
             let response = handler.response.map { $0.hasSuffix("?") ? $0 : $0 + "?" } ?? "Swift.Void"
-            let parameters = handler.body.map { "\($0), Zibri.WebSocketContext" } ?? "Zibri.WebSocketContext"
-            out.block(
-                "\(access)func \(method)(_ handler: @escaping @Sendable (\(parameters)) async throws -> \(response))"
-            ) {
+            let parameters = (handler.body.map { [$0] } ?? []) + ["Zibri.WebSocketContext"]
+            out.function(method, [.handler("_ handler", parameters, returning: response)]) {
                 let call = handler.body == nil ? "handler(context)" : "handler(body, context)"
                 let bodyType = handler.body ?? "ZibriSchema.JSONValue"
                 let bodyName = handler.body == nil ? "_" : "body"
-                if handler.response == nil {
-                    out.block(
-                        "application.websocket.handle(\(name)) { (\(bodyName): \(bodyType), context) -> ZibriSchema.JSONValue? in"
-                    ) {
-                        out.line("try await \(call)")
-                        out.line("return nil")
-                    }
-                } else {
-                    out.block(
-                        "application.websocket.handle(\(name)) { (\(bodyName): \(bodyType), context) -> \(response) in"
-                    ) {
-                        out.line("try await \(call)")
-                    }
+                let answer = handler.response == nil ? "ZibriSchema.JSONValue?" : response
+                out.closure(
+                    "application.websocket.handle(\(name))", "(\(bodyName): \(bodyType), context) -> \(answer)"
+                ) {
+                    out.line("try await \(call)")
+                    if handler.response == nil { out.line("return nil") }
                 }
             }
         case .connectPolicy:
-            out.block(
-                "\(access)func \(method)(_ policy: @escaping @Sendable (Zibri.Handshake) async throws -> Swift.Bool)"
-            ) {
+            out.function(method, [.handler("_ policy", ["Zibri.Handshake"], returning: "Swift.Bool")]) {
                 out.line("application.policies.isAllowedToConnect(\(name), policy)")
             }
         case .joinPolicy:
-            out.block(
-                "\(access)func \(method)(_ policy: @escaping @Sendable (_ connection: Zibri.WebSocketConnection, _ channel: Swift.String, _ parameters: [Swift.String: Swift.String]) async throws -> Swift.Bool)"
-            ) {
+            let parameters = [
+                "_ connection: Zibri.WebSocketConnection", "_ channel: Swift.String",
+                "_ parameters: [Swift.String: Swift.String]",
+            ]
+            out.function(method, [.handler("_ policy", parameters, returning: "Swift.Bool")]) {
                 out.line("application.policies.join(\(name), policy)")
             }
         case .onConnect:
-            out.block(
-                "\(access)func \(method)(_ handler: @escaping @Sendable (Zibri.WebSocketContext) async throws -> Swift.Void)"
-            ) {
+            out.function(method, [.handler("_ handler", ["Zibri.WebSocketContext"], returning: "Swift.Void")]) {
                 out.line("application.websocket.onConnect(\(name), handler)")
             }
         case .onDisconnect:
-            out.block(
-                "\(access)func \(method)(_ handler: @escaping @Sendable (Zibri.WebSocketContext, Zibri.DisconnectReason) async throws -> Swift.Void)"
-            ) {
+            let parameters = ["Zibri.WebSocketContext", "Zibri.DisconnectReason"]
+            out.function(method, [.handler("_ handler", parameters, returning: "Swift.Void")]) {
                 out.line("application.websocket.onDisconnect(\(name), handler)")
             }
         }

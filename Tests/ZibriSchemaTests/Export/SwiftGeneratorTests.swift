@@ -35,6 +35,32 @@ import ZibriTesting
         #expect(source == Self.suite.expected(name))
     }
 
+    /// "Formatted" means what the repository's own formatter writes: every expected file, without
+    /// its `swift-format-ignore-file` line, passes `swift format lint --strict` with .swift-format.
+    @Test func theGeneratedSwiftIsAsSwiftFormatWritesIt() throws {
+        let root = Self.suite.directory.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let folder = TestProcessFolder.url.appendingPathComponent("format-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var files: [String] = []
+        for name in Self.suite.names {
+            let text = try #require(Self.suite.expected(name))
+            let file = folder.appendingPathComponent("\(name).swift")
+            try text.replacingOccurrences(of: "// swift-format-ignore-file\n", with: "")
+                .write(to: file, atomically: true, encoding: .utf8)
+            files.append(file.path)
+        }
+        let result = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "swift", "format", "lint", "--strict", "--configuration",
+                root.appendingPathComponent(".swift-format").path,
+            ]
+                + files)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.isEmpty, "\(result.standardError)")
+    }
+
     static let base = """
         zibri: "1"
         info: { title: T, version: "1" }
