@@ -29,10 +29,19 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-warnings-as-errors"])],
             plugins: [.plugin(name: "ZibriGenerator", package: zibri)]
         ),
+        .target(
+            name: "GeneratedSnippets",
+            dependencies: [
+                .product(name: "Zibri", package: zibri),
+                .product(name: "ZibriSchema", package: zibri),
+            ],
+            swiftSettings: [.unsafeFlags(["-warnings-as-errors"])],
+            plugins: [.plugin(name: "ZibriGenerator", package: zibri)]
+        ),
         .testTarget(
             name: "ShopTests",
             dependencies: [
-                "Shop",
+                "Shop", "GeneratedSnippets",
                 .product(name: "Zibri", package: zibri),
                 .product(name: "ZibriSchema", package: zibri),
                 .product(name: "ZibriClient", package: zibri),
