@@ -395,7 +395,7 @@ public final class ZibriApplication {
                     method: HTTPRequest.Method(route.method)!,
                     path: (spec.http.basePath?.value ?? "") + route.path,
                     handlerName: handler.value, handler: registration.handler,
-                    params: compiled.parameterValidator(for: pathParameters(of: route), in: .params),
+                    params: compiled.parameterValidator(for: route.effectiveParams, in: .params),
                     query: compiled.parameterValidator(for: route.query, in: .query),
                     headers: compiled.parameterValidator(for: route.headers, in: .headers),
                     body: body, response: response, status: HTTPResponse.Status(code: status),
@@ -516,17 +516,6 @@ public final class ZibriApplication {
     }
 
     /// Declared path parameters plus undeclared ones, which are strings.
-    private func pathParameters(of route: HTTPRoute) -> [Property] {
-        var properties = route.params
-        for name in route.pathParameterNames where !properties.contains(where: { $0.name == name }) {
-            properties.append(
-                Property(
-                    name: name, location: route.location,
-                    schema: PropertySchema(type: .string, location: route.location)))
-        }
-        return properties
-    }
-
     private func makeRuntime() async throws -> HTTPRuntime {
         var authenticator: JWTAuthenticator?
         if let jwt = compiled.spec.auth?.jwt {

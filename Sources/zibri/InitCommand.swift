@@ -57,7 +57,7 @@ struct InitCommand: ParsableCommand {
         }
         let files: [(String, String)] = [
             ("Package.swift", Self.manifest(name: name, zibriPath: zibriPath)),
-            (specFile, specText),
+            ("Sources/\(name)/\(specFile)", specText),
             ("Sources/\(name)/App.swift", Self.app(spec: parsed, specFile: specFile)),
             ("README.md", Self.readme(name: name, specFile: specFile)),
             (".gitignore", ".build/\n.swiftpm/\nPackage.resolved\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n"),
@@ -94,7 +94,9 @@ struct InitCommand: ParsableCommand {
                         dependencies: [
                             .product(name: "Zibri", package: \(literal(identity))),
                             .product(name: "ZibriSchema", package: \(literal(identity))),
-                        ]
+                        ],
+                        // Swift types for the spec's models and handlers, made at every build.
+                        plugins: [.plugin(name: "ZibriGenerator", package: \(literal(identity)))]
                     )
                 ]
             )
@@ -102,47 +104,57 @@ struct InitCommand: ParsableCommand {
             """
     }
 
-    /// The executable: loads the spec, registers a stub for every handler and policy, serves.
+    /// The executable: loads the spec, registers a stub for every handler and policy through the
+    /// typed helpers the ZibriGenerator plugin generates, serves.
     static func app(spec: Spec, specFile: String) -> String {
+        // A name several routes share is registered by name, with the dynamic value: the
+        // generated helpers cover a name only when all its routes agree on the types.
+        var uses: [String: Int] = [:]
+        for handler in spec.http.routes.compactMap(\.handler) + (spec.websocket?.routes ?? []).compactMap(\.handler) {
+            uses[handler.value, default: 0] += 1
+        }
+        func typed(_ handler: String) -> String { "app.handlers.\(SwiftNames.memberReference(handler))" }
         var lines: [String] = []
         for route in spec.http.routes {
             guard let handler = route.handler?.value else { continue }
-            lines += [
-                "        // \(route.method) \(route.path)",
-                "        app.http.handle(\(literal(handler))) { (input: HTTPInput<JSONValue>, context) -> JSONValue in",
-                "            throw stub(\(literal(handler)))",
-                "        }",
-            ]
+            lines.append("        // \(route.method) \(route.path)")
+            lines.append(
+                uses[handler] == 1
+                    ? "        \(typed(handler)) { input, context in"
+                    : "        app.http.handle(\(literal(handler))) { (input: HTTPInput<JSONValue>, context) -> JSONValue in"
+            )
+            lines += ["            throw stub(\(literal(handler)))", "        }"]
         }
         if let websocket = spec.websocket {
             for route in websocket.routes {
                 guard let handler = route.handler?.value else { continue }
-                lines += [
-                    "        // WebSocket event \(route.event.replacingOccurrences(of: "\n", with: " "))",
-                    "        app.websocket.handle(\(literal(handler))) { (body: JSONValue, context) -> JSONValue? in",
-                    "            throw stub(\(literal(handler)))",
-                    "        }",
-                ]
+                lines.append("        // WebSocket event \(route.event.replacingOccurrences(of: "\n", with: " "))")
+                lines.append(
+                    uses[handler] != 1
+                        ? "        app.websocket.handle(\(literal(handler))) { (body: JSONValue, context) -> JSONValue? in"
+                        : route.body == nil
+                            ? "        \(typed(handler)) { context in" : "        \(typed(handler)) { body, context in")
+                lines += ["            throw stub(\(literal(handler)))", "        }"]
             }
             if let policy = websocket.isAllowedToConnect?.value {
-                lines.append("        app.policies.isAllowedToConnect(\(literal(policy))) { handshake in true }")
+                lines.append("        \(typed(policy)) { handshake in true }")
             }
             for channel in websocket.channels {
                 guard let policy = channel.join?.value else { continue }
-                lines.append(
-                    "        app.policies.join(\(literal(policy))) { connection, channel, parameters in true }")
+                lines.append("        \(typed(policy)) { connection, channel, parameters in true }")
             }
             if let handler = websocket.onConnect?.value {
-                lines.append("        app.websocket.onConnect(\(literal(handler))) { context in }")
+                lines.append("        \(typed(handler)) { context in }")
             }
             if let handler = websocket.onDisconnect?.value {
-                lines.append("        app.websocket.onDisconnect(\(literal(handler))) { context, reason in }")
+                lines.append("        \(typed(handler)) { context, reason in }")
             }
         }
         return """
             // Serves \(specFile). Every handler the spec names is registered below as a stub that
-            // answers 501 Not Implemented: replace each with the real work (typed bodies work too,
-            // e.g. `(input: HTTPInput<MyBody>, context) -> MyResponse`). Every policy allows.
+            // answers 501 Not Implemented: replace each with the real work. `app.handlers` and the
+            // models' structs are generated from the spec at every build (the ZibriGenerator
+            // plugin), so the compiler checks each handler's name and types. Every policy allows.
             import Foundation
             import Zibri
             import ZibriSchema
@@ -150,8 +162,8 @@ struct InitCommand: ParsableCommand {
             @main
             struct App {
                 static func main() async throws {
-                    let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                        .deletingLastPathComponent().appendingPathComponent(\(literal(specFile)))
+                    let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                        .appendingPathComponent(\(literal(specFile)))
                     let app = try ZibriApplication(spec: spec.path)
             \(lines.joined(separator: "\n"))
                     try await app.run()
@@ -170,13 +182,14 @@ struct InitCommand: ParsableCommand {
         """
         # \(name)
 
-        A Zibri server: `\(specFile)` declares the HTTP routes, the
-        WebSocket routes, the models and the connection policy; `Sources/\(name)/App.swift`
-        registers a handler for each name the spec gives.
+        A Zibri server: `Sources/\(name)/\(specFile)` declares the HTTP
+        routes, the WebSocket routes, the models and the connection policy;
+        `Sources/\(name)/App.swift` registers a handler for each name the spec gives, through the
+        Swift types the ZibriGenerator plugin generates from the spec at every build.
 
         ```sh
         swift run \(name)                      # serves on the spec's host and port (ZIBRI_PORT overrides)
-        zibri lint \(specFile)             # check the spec like a compiler
+        zibri lint Sources/\(name)/\(specFile)    # check the spec like a compiler
         ```
 
         Every handler starts as a stub answering 501; write them one by one. The server refuses
@@ -223,6 +236,7 @@ struct InitCommand: ParsableCommand {
             say:
               handler: say
               body: ChatMessage
+              response: ChatMessage
 
         """
     }

@@ -23,17 +23,22 @@ import ZibriTesting
         let result = try ChildProcess.run(Self.zibri, ["init", "my-api", "--output", folder.path])
         #expect(result.status == 0, "\(result.standardError)")
         let package = folder.appendingPathComponent("my-api")
-        for file in ["Package.swift", "my-api.zibri.yaml", "Sources/my-api/App.swift", "README.md", ".gitignore"] {
+        for file in [
+            "Package.swift", "Sources/my-api/my-api.zibri.yaml", "Sources/my-api/App.swift", "README.md", ".gitignore",
+        ] {
             #expect(FileManager.default.fileExists(atPath: package.appendingPathComponent(file).path), "\(file)")
         }
         let lint = try ChildProcess.run(
-            Self.zibri, ["lint", "--strict", package.appendingPathComponent("my-api.zibri.yaml").path])
+            Self.zibri, ["lint", "--strict", package.appendingPathComponent("Sources/my-api/my-api.zibri.yaml").path])
         #expect(lint.status == 0, "\(lint.standardOutput)")
         let app = try String(contentsOf: package.appendingPathComponent("Sources/my-api/App.swift"), encoding: .utf8)
-        #expect(app.contains(#"app.http.handle("hello")"#))
-        #expect(app.contains(#"app.websocket.handle("say")"#))
+        // Typed stubs, through the helpers the ZibriGenerator plugin generates at build time.
+        #expect(app.contains("app.handlers.hello { input, context in"))
+        #expect(app.contains("app.handlers.say { body, context in"))
         let manifest = try String(contentsOf: package.appendingPathComponent("Package.swift"), encoding: .utf8)
         #expect(manifest.contains(#".package(path: "\#(Self.root.standardized.path)")"#), "\(manifest)")
+        let identity = Self.root.standardized.lastPathComponent.lowercased()
+        #expect(manifest.contains(#"plugins: [.plugin(name: "ZibriGenerator", package: "\#(identity)")]"#))
     }
 
     @Test func fromAnExistingSpecEveryHandlerAndPolicyIsRegistered() throws {
@@ -45,10 +50,11 @@ import ZibriTesting
         let app = try String(
             contentsOf: folder.appendingPathComponent("chat/Sources/chat/App.swift"), encoding: .utf8)
         for registration in [
-            #"app.http.handle("getUser")"#, #"app.http.handle("createUser")"#, #"app.http.handle("updateUser")"#,
-            #"app.websocket.handle("receiveChatMessage")"#, #"app.policies.isAllowedToConnect("canConnect")"#,
-            #"app.policies.join("canJoinRoom")"#, #"app.websocket.onConnect("userConnected")"#,
-            #"app.websocket.onDisconnect("userDisconnected")"#,
+            "app.handlers.getUser { input, context in", "app.handlers.createUser { input, context in",
+            "app.handlers.updateUser { input, context in", "app.handlers.receiveChatMessage { body, context in",
+            "app.handlers.canConnect { handshake in true }",
+            "app.handlers.canJoinRoom { connection, channel, parameters in true }",
+            "app.handlers.userConnected { context in }", "app.handlers.userDisconnected { context, reason in }",
         ] {
             #expect(app.contains(registration), "\(registration)")
         }

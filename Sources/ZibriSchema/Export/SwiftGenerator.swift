@@ -436,13 +436,7 @@ struct SwiftPlan {
     /// the runtime's `HTTPInput<Body>`). Undeclared path parameters are strings, as the runtime
     /// has them.
     private mutating func routeInput(_ route: HTTPRoute, handler: String, path: String, body: String) -> String? {
-        var params = route.params
-        for name in route.pathParameterNames where !params.contains(where: { $0.name == name }) {
-            params.append(
-                Property(
-                    name: name, location: route.location,
-                    schema: PropertySchema(type: .string, location: route.location)))
-        }
+        let params = route.effectiveParams
         guard !params.isEmpty || !route.query.isEmpty else { return nil }
         let name = SwiftNames.unique(SwiftNames.typeName(handler) + "Input", in: &topLevelNames)
         let input = SwiftInput(

@@ -31,6 +31,17 @@ public struct HTTPRoute: Sendable {
         HTTPRoute.segments(of: path).compactMap(\.parameterName)
     }
 
+    /// The path parameters as the server has them: those `params` declares, then any other the
+    /// path names, as a string.
+    public var effectiveParams: [Property] {
+        var properties = params
+        for name in pathParameterNames where !properties.contains(where: { $0.name == name }) {
+            properties.append(
+                Property(name: name, location: location, schema: PropertySchema(type: .string, location: location)))
+        }
+        return properties
+    }
+
     public enum Segment: Hashable, Sendable {
         case literal(String)
         case parameter(String)
