@@ -156,7 +156,7 @@ struct RouteResponder: HTTPResponder {
     /// streams in), 400 when it does not parse.
     private func readJSONBody(_ request: Request) async throws -> JSONValue {
         if let contentType = request.headers[.contentType] {
-            let mediaType = contentType.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased()
+            let mediaType = Self.mediaType(contentType)
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
                 throw ProblemResponse(
                     status: 415, title: "Unsupported Media Type",
@@ -187,6 +187,20 @@ struct RouteResponder: HTTPResponder {
                     ? "the body is empty; this route needs a JSON body" : "the body is not valid JSON: \(error)",
                 type: "urn:zibri:problem:malformed-json")
         }
+    }
+
+    /// `application/json` of `Application/JSON; charset=utf-8`: the part before any `;`, without
+    /// spaces and tabs around it, in lower case. Byte by byte, without Foundation: every request
+    /// with a body comes through here.
+    static func mediaType(_ contentType: String) -> String {
+        var bytes = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
+        while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            bytes = bytes.dropFirst()
+        }
+        while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            bytes = bytes.dropLast()
+        }
+        return String(decoding: bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 
     static func tooLarge(_ limit: Int) -> ProblemResponse {

@@ -24,6 +24,8 @@ package final class ZibriMetrics: Sendable {
     /// The most distinct values one label may take; later values are counted as `other`.
     static let maxLabelValues = 500
     private let cache = LockedCache()
+    /// HTTP request counters by method and status: at most 8 × 1000 of them.
+    private let requestCounters = NumberedCounters()
 
     package init() {
         registry = PrometheusCollectorRegistry()
@@ -96,16 +98,17 @@ package final class ZibriMetrics: Sendable {
         counter("zibri_websocket_messages_sent_total", "event", event).increment()
     }
 
-    static let standardMethods: Set = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    static let standardMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
-    /// A finished HTTP request; methods outside the standard ones count as `other`.
+    /// A finished HTTP request; methods outside the standard ones count as `other`. Looked up by
+    /// a number, not a string built per request: this runs for every request.
     func httpRequest(method: String, status: Int) {
-        let method = Self.standardMethods.contains(method) ? method : "other"
-        cache.counter("zibri_http_requests_total", "\(method) \(status)") { [factory] overflowing in
-            let labels = [("method", method), ("status", String(status))]
+        let methodIndex = Self.standardMethods.firstIndex(of: method) ?? Self.standardMethods.count
+        let key = methodIndex &* 1000 &+ min(max(status, 0), 999)
+        requestCounters.counter(key) { [factory] in
+            let name = methodIndex < Self.standardMethods.count ? Self.standardMethods[methodIndex] : "other"
             return Metrics.Counter(
-                label: "zibri_http_requests_total",
-                dimensions: overflowing ? [("method", "other"), ("status", "other")] : labels,
+                label: "zibri_http_requests_total", dimensions: [("method", name), ("status", String(status))],
                 factory: factory)
         }.increment()
     }
@@ -113,6 +116,21 @@ package final class ZibriMetrics: Sendable {
     private func counter(_ label: String, _ dimension: String, _ value: String) -> Metrics.Counter {
         cache.counter(label, value) { [factory] overflowing in
             Metrics.Counter(label: label, dimensions: [(dimension, overflowing ? "other" : value)], factory: factory)
+        }
+    }
+}
+
+/// Counters by a number, made on first use.
+private final class NumberedCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counters: [Int: Metrics.Counter] = [:]
+
+    func counter(_ key: Int, make: () -> Metrics.Counter) -> Metrics.Counter {
+        lock.withLock {
+            if let counter = counters[key] { return counter }
+            let counter = make()
+            counters[key] = counter
+            return counter
         }
     }
 }

@@ -160,6 +160,22 @@ import ZibriSchema
                 #expect(response.status == .unsupportedMediaType)
                 #expect(response.json?["detail"] == "the body must be application/json, not text/plain")
             }
+            // The media type is read before any `;`, in any case, spaces and tabs around it ignored.
+            for contentType in [
+                "Application/JSON; charset=utf-8", " \tapplication/problem+json ;x=y", "application/json",
+            ] {
+                try await client.execute(
+                    uri: "/api/raw", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: "{}")
+                ) { response in
+                    #expect(response.status == .ok, "\(contentType)")
+                }
+            }
+            try await client.execute(
+                uri: "/api/raw", method: .post, headers: [.contentType: "  Text/JSONX ; a=b"],
+                body: ByteBuffer(string: "{}")
+            ) { response in
+                #expect(response.json?["detail"] == "the body must be application/json, not text/jsonx")
+            }
         }
     }
 
