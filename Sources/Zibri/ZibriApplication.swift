@@ -515,7 +515,6 @@ public final class ZibriApplication {
             validateResponses: validateResponses, metrics: metrics, logger: logger)
     }
 
-    /// Declared path parameters plus undeclared ones, which are strings.
     private func makeRuntime() async throws -> HTTPRuntime {
         var authenticator: JWTAuthenticator?
         if let jwt = compiled.spec.auth?.jwt {

@@ -54,14 +54,12 @@ struct GenerateCommand: ParsableCommand {
             }
             var sources: [String: SpecSource] = [:]
             if let source = result.check.source { sources[spec] = source }
-            let diagnostics = result.check.diagnostics
-            guard let source = result.source else {
-                FileHandle.standardError.write(Data(DiagnosticRenderer().render(diagnostics, sources: sources).utf8))
-                throw ExitCode(1)
+            // Warnings too, as a compiler prints them; errors stop here.
+            if !result.check.diagnostics.isEmpty {
+                FileHandle.standardError.write(
+                    Data(DiagnosticRenderer().render(result.check.diagnostics, sources: sources).utf8))
             }
-            if !diagnostics.isEmpty {
-                FileHandle.standardError.write(Data(DiagnosticRenderer().render(diagnostics, sources: sources).utf8))
-            }
+            guard let source = result.source else { throw ExitCode(1) }
             guard let output else {
                 print(source, terminator: "")
                 return

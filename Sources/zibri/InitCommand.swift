@@ -107,47 +107,57 @@ struct InitCommand: ParsableCommand {
     /// The executable: loads the spec, registers a stub for every handler and policy through the
     /// typed helpers the ZibriGenerator plugin generates, serves.
     static func app(spec: Spec, specFile: String) -> String {
-        // A name several routes share is registered by name, with the dynamic value: the
-        // generated helpers cover a name only when all its routes agree on the types.
-        var uses: [String: Int] = [:]
-        for handler in spec.http.routes.compactMap(\.handler) + (spec.websocket?.routes ?? []).compactMap(\.handler) {
-            uses[handler.value, default: 0] += 1
-        }
-        func typed(_ handler: String) -> String { "app.handlers.\(SwiftNames.memberReference(handler))" }
+        // The generator says which names get a typed helper, and its Swift name; any other name
+        // (one that routes of different types share) is registered by name, with the dynamic value.
+        let helpers = SwiftGenerator.helperNames(of: spec)
+        var registered: Set<String> = []
         var lines: [String] = []
+        /// One registration per name and kind: `typed` after `app.handlers.<helper>`, or `byName`.
+        func register(_ kind: String, _ name: String, comment: String? = nil, typed: String, byName: String, stub: Bool)
+        {
+            guard registered.insert("\(kind) \(name)").inserted else { return }
+            if let comment { lines.append("        // \(comment)") }
+            lines.append("        " + (helpers[name].map { "app.handlers.\($0) \(typed)" } ?? byName))
+            if stub { lines += ["            throw stub(\(literal(name)))", "        }"] }
+        }
         for route in spec.http.routes {
             guard let handler = route.handler?.value else { continue }
-            lines.append("        // \(route.method) \(route.path)")
-            lines.append(
-                uses[handler] == 1
-                    ? "        \(typed(handler)) { input, context in"
-                    : "        app.http.handle(\(literal(handler))) { (input: HTTPInput<JSONValue>, context) -> JSONValue in"
-            )
-            lines += ["            throw stub(\(literal(handler)))", "        }"]
+            register(
+                "http", handler, comment: "\(route.method) \(route.path)", typed: "{ input, context in",
+                byName: "app.http.handle(\(literal(handler))) { (input: HTTPInput<JSONValue>, context) -> JSONValue in",
+                stub: true)
         }
         if let websocket = spec.websocket {
             for route in websocket.routes {
                 guard let handler = route.handler?.value else { continue }
-                lines.append("        // WebSocket event \(route.event.replacingOccurrences(of: "\n", with: " "))")
-                lines.append(
-                    uses[handler] != 1
-                        ? "        app.websocket.handle(\(literal(handler))) { (body: JSONValue, context) -> JSONValue? in"
-                        : route.body == nil
-                            ? "        \(typed(handler)) { context in" : "        \(typed(handler)) { body, context in")
-                lines += ["            throw stub(\(literal(handler)))", "        }"]
+                register(
+                    "websocket", handler,
+                    comment: "WebSocket event \(route.event.replacingOccurrences(of: "\n", with: " "))",
+                    typed: route.body == nil ? "{ context in" : "{ body, context in",
+                    byName: "app.websocket.handle(\(literal(handler))) { (body: JSONValue, context) -> JSONValue? in",
+                    stub: true)
             }
             if let policy = websocket.isAllowedToConnect?.value {
-                lines.append("        \(typed(policy)) { handshake in true }")
+                register(
+                    "connect", policy, typed: "{ handshake in true }",
+                    byName: "app.policies.isAllowedToConnect(\(literal(policy))) { handshake in true }", stub: false)
             }
             for channel in websocket.channels {
                 guard let policy = channel.join?.value else { continue }
-                lines.append("        \(typed(policy)) { connection, channel, parameters in true }")
+                register(
+                    "join", policy, typed: "{ connection, channel, parameters in true }",
+                    byName: "app.policies.join(\(literal(policy))) { connection, channel, parameters in true }",
+                    stub: false)
             }
             if let handler = websocket.onConnect?.value {
-                lines.append("        \(typed(handler)) { context in }")
+                register(
+                    "onConnect", handler, typed: "{ context in }",
+                    byName: "app.websocket.onConnect(\(literal(handler))) { context in }", stub: false)
             }
             if let handler = websocket.onDisconnect?.value {
-                lines.append("        \(typed(handler)) { context, reason in }")
+                register(
+                    "onDisconnect", handler, typed: "{ context, reason in }",
+                    byName: "app.websocket.onDisconnect(\(literal(handler))) { context, reason in }", stub: false)
             }
         }
         return """

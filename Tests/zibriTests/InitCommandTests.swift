@@ -60,6 +60,47 @@ import ZibriTesting
         }
     }
 
+    /// The stubs call the helpers the generator writes, by the generator's own names: a keyword
+    /// in backticks, and a name that routes of different types share registered by name, once
+    /// per kind. (That such a package compiles was checked by building it; the example's is built
+    /// by the getting-started check.)
+    @Test func stubsUseTheGeneratorsHelpersAndNamesWithoutOneAreRegisteredByName() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = Self.root.appendingPathComponent("Tests/ZibriSchemaTests/Export/Generated/handlers.yaml").path
+        let result = try ChildProcess.run(Self.zibri, ["init", "notes", "--output", folder.path, "--spec", spec])
+        #expect(result.status == 0, "\(result.standardError)")
+        let app = try String(
+            contentsOf: folder.appendingPathComponent("notes/Sources/notes/App.swift"), encoding: .utf8)
+        for registration in [
+            "app.handlers.`default` { input, context in", "app.handlers.ping { context in",
+            "app.handlers.typing { body, context in",
+            #"app.http.handle("shared") { (input: HTTPInput<JSONValue>, context) -> JSONValue in"#,
+            #"app.websocket.handle("shared") { (body: JSONValue, context) -> JSONValue? in"#,
+        ] {
+            #expect(app.components(separatedBy: registration).count == 2, "\(registration)")
+        }
+        #expect(!app.contains("app.handlers.shared"))
+
+        // Two routes of the same types share a name: one helper, registered once.
+        let same = folder.appendingPathComponent("same.zibri.yaml")
+        try """
+        zibri: "1"
+        info: { title: T, version: "1" }
+        http:
+          routes:
+            GET /a: { handler: list, response: { type: array, items: { type: string } } }
+            GET /b: { handler: list, response: { type: array, items: { type: string } } }
+
+        """.write(to: same, atomically: true, encoding: .utf8)
+        let fromSame = try ChildProcess.run(Self.zibri, ["init", "same", "--output", folder.path, "--spec", same.path])
+        #expect(fromSame.status == 0, "\(fromSame.standardError)")
+        let sameApp = try String(
+            contentsOf: folder.appendingPathComponent("same/Sources/same/App.swift"), encoding: .utf8)
+        #expect(sameApp.components(separatedBy: "app.handlers.list { input, context in").count == 2, "\(sameApp)")
+        #expect(!sameApp.contains("app.http.handle"))
+    }
+
     @Test func badNamesBrokenSpecsAndExistingFoldersAreRefused() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -34,6 +34,16 @@ public enum SwiftGenerator {
     public static func fingerprint(of spec: Spec) -> String {
         SwiftPlan(spec).fingerprint
     }
+
+    /// The handler names that get a typed helper, each with its Swift name as code calls it
+    /// (`app.handlers.<name>`): for `zibri init`, which writes calls to the helpers.
+    package static func helperNames(of spec: Spec) -> [String: String] {
+        var names: [String: String] = [:]
+        for handler in SwiftPlan(spec).handlers {
+            names[handler.specName] = SwiftNames.declared(handler.methodName)
+        }
+        return names
+    }
 }
 
 // MARK: - The plan: what to declare, before any text

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Spec names (`chat message`, `created_at`, `in-progress`) as Swift identifiers.
-package enum SwiftNames {
+enum SwiftNames {
     /// Words that need backticks where an identifier is declared.
     static let keywords: Set<String> = [
         "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
@@ -53,11 +53,6 @@ package enum SwiftNames {
         let head = first == first.uppercased() ? first.lowercased() : first.prefix(1).lowercased() + first.dropFirst()
         let tail = parts.dropFirst().map { word in word.prefix(1).uppercased() + word.dropFirst() }
         return safe(([head] + tail).joined())
-    }
-
-    /// How code calls the generated helper of a handler: `app.handlers.<this>`.
-    package static func memberReference(_ handlerName: String) -> String {
-        declared(memberName(handlerName))
     }
 
     /// A member name as written at its declaration: keywords in backticks.
