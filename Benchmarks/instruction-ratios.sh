@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instruction counts per iteration under callgrind: repeatable whatever else the machine does,
 # unlike wall time. Usage: Benchmarks/instruction-ratios.sh
-# Prints, for each payload, Zibri's instructions, JSONDecoder's, and the ratio.
+# Prints, for each payload, Zibri's instructions, JSONDecoder's, and the ratio; then the same for
+# encoding (Zibri's StreamingJSONEncoder against JSONEncoder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --package-path Benchmarks --product ValidationBenchmark >/dev/null
@@ -27,4 +28,11 @@ for row in "small 200" "medium 100" "large 2"; do
   a=$(per_iteration "$(printf '%-6s' "$1") .a." "$2")
   b=$(per_iteration "$(printf '%-6s' "$1") .b." "$2")
   printf '%-7s %15s %15s %8s\n' "$1" "$a" "$b" "$(python3 -c "print(f'{$a / $b:.2f}')")"
+done
+printf '\n%-7s %15s %15s %8s\n' payload "Zibri (c)" "JSONEncoder (d)" "c / d"
+for row in "small 200" "medium 100" "large 2"; do
+  set -- $row
+  c=$(per_iteration "$(printf '%-6s' "$1") .c." "$2")
+  d=$(per_iteration "$(printf '%-6s' "$1") .d." "$2")
+  printf '%-7s %15s %15s %8s\n' "$1" "$c" "$d" "$(python3 -c "print(f'{$c / $d:.2f}')")"
 done

@@ -536,6 +536,6 @@ public final class ZibriApplication {
         }
         return HTTPRuntime(
             authenticator: authenticator, maxBodyBytes: compiled.spec.server.maxBodyBytes,
-            validateResponses: validateResponses, encoder: JSONEncoding.makeEncoder(), websocket: websocketService)
+            validateResponses: validateResponses, websocket: websocketService)
     }
 }

@@ -5,8 +5,10 @@ import ZibriValidation
 
 // Validate-and-decode with Zibri against plain JSONDecoder decoding of the same bytes into the
 // same structs. Both decode dates with the same ISO 8601 parser, so only the work differs.
+// And encoding the same structs back, as the runtime encodes answers, against JSONEncoder with
+// the same date encoding.
 
-struct User: Decodable {
+struct User: Codable {
     var id: String
     var name: String
     var email: String
@@ -14,7 +16,7 @@ struct User: Decodable {
     var createdAt: Date
 }
 
-struct ChatMessage: Decodable {
+struct ChatMessage: Codable {
     var message: String
     var replyTo: Int?
     var tags: [String]
@@ -22,7 +24,7 @@ struct ChatMessage: Decodable {
     var author: User?
 }
 
-struct Conversation: Decodable {
+struct Conversation: Codable {
     var title: String
     var messages: [ChatMessage]
 }
@@ -118,6 +120,31 @@ benchmark("large  (b) JSONDecoder, no validation") {
 }
 benchmark("large  (a) Zibri validate + decode") {
     blackHole(try conversationValidator.decode(Conversation.self, fromJSON: large))
+}
+
+let jsonEncoder = StreamingJSONEncoder.makeFoundationEncoder()
+let smallValue = try! jsonDecoder.decode(ChatMessage.self, from: smallData)
+let mediumValue = try! jsonDecoder.decode(Conversation.self, from: mediumData)
+let largeValue = try! jsonDecoder.decode(Conversation.self, from: largeData)
+let streamingEncoder = StreamingJSONEncoder()
+
+benchmark("small  (d) JSONEncoder") {
+    blackHole(try jsonEncoder.encode(smallValue))
+}
+benchmark("small  (c) Zibri StreamingJSONEncoder") {
+    blackHole(try streamingEncoder.encode(smallValue))
+}
+benchmark("medium (d) JSONEncoder") {
+    blackHole(try jsonEncoder.encode(mediumValue))
+}
+benchmark("medium (c) Zibri StreamingJSONEncoder") {
+    blackHole(try streamingEncoder.encode(mediumValue))
+}
+benchmark("large  (d) JSONEncoder") {
+    blackHole(try jsonEncoder.encode(largeValue))
+}
+benchmark("large  (c) Zibri StreamingJSONEncoder") {
+    blackHole(try streamingEncoder.encode(largeValue))
 }
 
 Benchmark.main()

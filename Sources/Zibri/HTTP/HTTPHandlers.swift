@@ -129,7 +129,7 @@ public final class HTTPHandlers {
                 if let value = output as? JSONValue { return .value(value) }
                 if output is NoContent { return .noContent }
                 // Encoded here, where `Output` is a concrete type, so the encoder is specialized.
-                return .encoded(try values.encoder.encode(output))
+                return .encoded(try StreamingJSONEncoder().encode(output))
             }, file: file, line: line)
     }
 }
@@ -141,7 +141,6 @@ struct RequestValues: Sendable {
     let query: JSONValue
     let headers: JSONValue
     let user: User?
-    let encoder: JSONEncoder
 
     func decodeBody<T: Decodable>(_ type: T.Type) throws -> T {
         do {
@@ -161,6 +160,6 @@ struct HandlerTypeMismatch: Error, CustomStringConvertible {
 
 enum HandlerOutput: Sendable {
     case value(JSONValue)
-    case encoded(Data)
+    case encoded([UInt8])
     case noContent
 }

@@ -29,7 +29,6 @@ struct HTTPRuntime: Sendable {
     let authenticator: JWTAuthenticator?
     let maxBodyBytes: Int
     let validateResponses: Bool
-    let encoder: JSONEncoder
     let websocket: WebSocketService
 
     /// The user of the request's bearer token; nil without a token. A token that is present
@@ -105,7 +104,7 @@ struct RouteResponder: HTTPResponder {
             throw ProblemResponse(document: .validation(ValidationFailure(problems: problems, truncated: truncated)))
         }
         let values = RequestValues(
-            body: body, params: params, query: query, headers: headers, user: user, encoder: runtime.encoder)
+            body: body, params: params, query: query, headers: headers, user: user)
         let started = ContinuousClock.now
         defer { route.metrics.handlerDuration.record(duration: ContinuousClock.now - started) }
         let output = try await route.handler(values, HTTPContext(logger: context.logger, websocket: runtime.websocket))
@@ -220,11 +219,11 @@ struct RouteResponder: HTTPResponder {
         case .value(let value):
             try checkResponse(value, context: context)
             bytes = ByteBuffer(string: value.jsonText)
-        case .encoded(let data):
+        case .encoded(let encoded):
             if runtime.validateResponses {
-                try checkResponse(try JSONParser().parse([UInt8](data)), context: context)
+                try checkResponse(try JSONParser().parse(encoded), context: context)
             }
-            bytes = ByteBuffer(data: data)
+            bytes = ByteBuffer(bytes: encoded)
         }
         return Response(
             status: route.status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: bytes))

@@ -51,9 +51,6 @@ public final class WebSocketHandlers {
     private(set) var connectHandlers: [String: ConnectHandler] = [:]
     private(set) var disconnectHandlers: [String: DisconnectHandler] = [:]
 
-    /// One encoder for every answer.
-    static let encoder = JSONEncoding.makeEncoder()
-
     init() {}
 
     /// Registers the closure for the spec's handler `name`. The message body is validated
@@ -68,7 +65,7 @@ public final class WebSocketHandlers {
             guard let output = try await handler(decoded, context) else { return nil }
             if let value = output as? JSONValue { return .value(value) }
             // Encoded once, straight into the answer frame (no JSON value in between).
-            return .encoded([UInt8](try Self.encoder.encode(output)))
+            return .encoded(try StreamingJSONEncoder().encode(output))
         }
     }
 
