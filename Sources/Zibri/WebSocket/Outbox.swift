@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOWebSocket
 import ZibriStorage
 
@@ -21,15 +22,18 @@ public struct DisconnectReason: Sendable, Hashable, CustomStringConvertible {
 /// 1008; `WebSocketService.disconnect` closes through the same queue, after the frames before it.
 /// A recovering connection first holds its live frames back while the replay is queued, then
 /// releases those the replay did not already carry (the seam: no gap, no duplicate).
+///
+/// Frames are the text's bytes, so that one broadcast's frame is made once and shared by every
+/// recipient's queue and socket write (a `ByteBuffer` is copied on write only).
 final class Outbox: @unchecked Sendable {
     let connection: WebSocketConnection
     private let capacity: Int
-    private let continuation: AsyncStream<String>.Continuation
-    let frames: AsyncStream<String>
+    private let continuation: AsyncStream<ByteBuffer>.Continuation
+    let frames: AsyncStream<ByteBuffer>
     // Guarded by `lock`.
     private let lock = NSLock()
     private var closing: (code: WebSocketErrorCode, reason: String, why: DisconnectReason)?
-    private var held: [(seq: Int?, frame: String)]?
+    private var held: [(seq: Int?, frame: ByteBuffer)]?
     /// The newest seq a recovery replay carried: a live frame at or below it is a duplicate (a
     /// message can be logged, so replayed, before it is delivered live).
     private var replayedThrough = 0
@@ -41,7 +45,8 @@ final class Outbox: @unchecked Sendable {
     init(connection: WebSocketConnection, capacity: Int) {
         self.connection = connection
         self.capacity = capacity
-        (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(capacity))
+        (frames, continuation) = AsyncStream.makeStream(
+            of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(capacity))
         (closeRequested, closeSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -50,6 +55,12 @@ final class Outbox: @unchecked Sendable {
     /// and the writer task closes the connection with 1008).
     @discardableResult
     func send(_ frame: String, seq: Int? = nil) -> Bool {
+        send(ByteBuffer(string: frame), seq: seq)
+    }
+
+    /// Queues a frame made once for several connections.
+    @discardableResult
+    func send(_ frame: ByteBuffer, seq: Int? = nil) -> Bool {
         let wasHeld: Bool? = lock.withLock {
             if let seq, seq <= replayedThrough { return true }  // already sent with the replay
             guard held != nil else { return nil }
@@ -66,7 +77,7 @@ final class Outbox: @unchecked Sendable {
         }
     }
 
-    private func enqueue(_ frame: String) -> Bool {
+    private func enqueue(_ frame: ByteBuffer) -> Bool {
         switch yield(frame) {
         case .queued: return true
         case .full:
@@ -79,7 +90,7 @@ final class Outbox: @unchecked Sendable {
     private enum Queued { case queued, full, closed }
 
     /// Puts a frame on the queue; takes no lock (callers may hold `lock`).
-    private func yield(_ frame: String) -> Queued {
+    private func yield(_ frame: ByteBuffer) -> Queued {
         switch continuation.yield(frame) {
         case .enqueued: .queued
         case .dropped: .full
@@ -101,7 +112,7 @@ final class Outbox: @unchecked Sendable {
         let overflowed = lock.withLock {
             replayedThrough = seq
             var overflowed = false
-            for frame in first where yield(frame) == .full { overflowed = true }
+            for frame in first where yield(ByteBuffer(string: frame)) == .full { overflowed = true }
             for (frameSeq, frame) in held ?? [] where frameSeq.map({ $0 > seq }) ?? true {
                 if yield(frame) == .full { overflowed = true }
             }
@@ -224,7 +235,8 @@ final class LiveConnections: @unchecked Sendable {
     /// Queues each message's frame (encoded once) for its recipients here, in seq order.
     func deliver(_ messages: [StoredMessage], frames: [String]) {
         lock.withLock {
-            for (message, frame) in zip(messages, frames) {
+            for (message, text) in zip(messages, frames) {
+                let frame = ByteBuffer(string: text)
                 for outbox in recipients(message.entry.recipient, excluding: message.entry.excludedConnectionID) {
                     outbox.send(frame, seq: message.seq)
                 }
@@ -251,7 +263,8 @@ final class LiveConnections: @unchecked Sendable {
     /// Queues a frame that is not logged (`persist: false`).
     func deliverVolatile(_ frame: String, to recipient: Recipient, excluding excluded: String?) {
         lock.withLock {
-            for outbox in recipients(recipient, excluding: excluded) { outbox.send(frame) }
+            let bytes = ByteBuffer(string: frame)
+            for outbox in recipients(recipient, excluding: excluded) { outbox.send(bytes) }
         }
     }
 

@@ -356,7 +356,7 @@ struct WebSocketRuntime: Sendable {
             group.addTask {
                 defer { outbox.markDrained() }
                 for await frame in outbox.frames {
-                    try await outbound.write(.text(frame))
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
                 }
                 if let close = outbox.closeRequest {
                     if close.why.code == "outbound-queue-full" {

@@ -77,9 +77,20 @@ import ZibriTesting
     actor Countdown {
         private var arrived = 0
         func arrive() { arrived += 1 }
-        func wait(for count: Int) async throws {
-            while arrived < count { try await Task.sleep(for: .milliseconds(10)) }
+        /// Fails after `limit` instead of waiting for ever on a client that failed before it arrived.
+        func wait(for count: Int, limit: Duration = .seconds(30)) async throws {
+            let deadline = ContinuousClock.now + limit
+            while arrived < count {
+                guard ContinuousClock.now < deadline else {
+                    throw CountdownExpired(description: "\(arrived) of \(count) clients were ready after \(limit)")
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
         }
+    }
+
+    struct CountdownExpired: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// What a member saw: its connection id, session token, and the frames it waited for.

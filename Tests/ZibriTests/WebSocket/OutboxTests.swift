@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 
 @testable import Zibri
@@ -17,7 +18,7 @@ import Testing
         #expect(outbox.send("volatile"))
         outbox.finish()
         var frames: [String] = []
-        for await frame in outbox.frames { frames.append(frame) }
+        for await frame in outbox.frames { frames.append(String(buffer: frame)) }
         #expect(frames == ["greeting", "replay 5", "held 6", "live 7", "volatile"])
     }
 }
