@@ -128,7 +128,7 @@ public final class HTTPHandlers {
                 let output = try await handler(input, context)
                 if let value = output as? JSONValue { return .value(value) }
                 if output is NoContent { return .noContent }
-                // Encoded here, where `Output` is a concrete type, so the encoder is specialized.
+                // Encoded here, where `Output` is known, straight into the answer's bytes.
                 return .encoded(try StreamingJSONEncoder().encode(output))
             }, file: file, line: line)
     }

@@ -357,8 +357,16 @@ import ZibriTesting
             let frames = try await RawWebSocket.connect(port: try #require(client.port)) { socket in
                 _ = try await socket.receive { $0["event"] == "ws:connected" }
                 // The others reap this node (as if it had been cut off too long); at its next
-                // beat it learns so and sends its clients elsewhere.
-                _ = try await store.reapNodes(silentSince: Date().addingTimeInterval(60))
+                // beat it learns so and sends its clients elsewhere. Reaped once it has beaten:
+                // a node's first beat finds no row of its own anyway (on a loaded machine the
+                // first beat can come after the client is greeted).
+                let deadline = ContinuousClock.now + .seconds(15)
+                while try await !store.reapNodes(silentSince: Date().addingTimeInterval(60)).contains("node-0") {
+                    guard ContinuousClock.now < deadline else {
+                        throw CountdownExpired(description: "node-0 never beat")
+                    }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 return try await socket.untilClose()
             }
             #expect(frames.last?.closeCode == 1012)
