@@ -22,17 +22,17 @@ per_iteration() { # filter iterations: the difference between n+1 runs and 1 run
   more=$(count "$1" $(($2 + 1)))
   echo $(((more - one) / $2))
 }
-printf '%-7s %15s %15s %8s\n' payload "Zibri (a)" "JSONDecoder (b)" "a / b"
-for row in "small 200" "medium 100" "large 2"; do
-  set -- $row
-  a=$(per_iteration "$(printf '%-6s' "$1") .a." "$2")
-  b=$(per_iteration "$(printf '%-6s' "$1") .b." "$2")
-  printf '%-7s %15s %15s %8s\n' "$1" "$a" "$b" "$(python3 -c "print(f'{$a / $b:.2f}')")"
-done
-printf '\n%-7s %15s %15s %8s\n' payload "Zibri (c)" "JSONEncoder (d)" "c / d"
-for row in "small 200" "medium 100" "large 2"; do
-  set -- $row
-  c=$(per_iteration "$(printf '%-6s' "$1") .c." "$2")
-  d=$(per_iteration "$(printf '%-6s' "$1") .d." "$2")
-  printf '%-7s %15s %15s %8s\n' "$1" "$c" "$d" "$(python3 -c "print(f'{$c / $d:.2f}')")"
-done
+compare() { # zibri-label baseline-label baseline-name: one table of per-iteration counts
+  local payload iterations zibri baseline
+  printf '%-7s %15s %15s %8s\n' payload "Zibri ($1)" "$3 ($2)" "$1 / $2"
+  for row in "small 200" "medium 100" "large 2"; do
+    read -r payload iterations <<<"$row"
+    zibri=$(per_iteration "$(printf '%-6s' "$payload") .$1." "$iterations")
+    baseline=$(per_iteration "$(printf '%-6s' "$payload") .$2." "$iterations")
+    printf '%-7s %15s %15s %8s\n' "$payload" "$zibri" "$baseline" \
+      "$(python3 -c "print(f'{$zibri / $baseline:.2f}')")"
+  done
+}
+compare a b JSONDecoder
+echo
+compare c d JSONEncoder
