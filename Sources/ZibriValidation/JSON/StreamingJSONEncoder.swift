@@ -55,6 +55,9 @@ private final class JSONStreamWriter {
         var bytes: [UInt8] = []
         var open: [OpenContainer] = []
         var nextID = 0
+        /// A container could not be placed in stream order; whatever was written, the value
+        /// goes to JSONEncoder (a container that fails is only noticed when written to).
+        var unstreamable = false
     }
 
     private let state: UnsafeMutablePointer<State>
@@ -85,12 +88,17 @@ private final class JSONStreamWriter {
         _modify { yield &state.pointee.nextID }
     }
 
+    /// Sends the whole value to JSONEncoder, even if nothing more is written in stream order.
+    func markUnstreamable() {
+        state.pointee.unstreamable = true
+    }
+
     func encodeTopLevel<T: Encodable>(_ value: T) throws {
         if try writeDirectly(value) { return }
         let encoder = StreamEncoder(writer: self, level: 0, parent: nil, key: nil)
         try value.encode(to: encoder)
         // A top-level value that wrote nothing is an error JSONEncoder reports its own way.
-        guard encoder.wrote else { throw UnstreamableValue() }
+        guard encoder.wrote, !state.pointee.unstreamable else { throw UnstreamableValue() }
         closeContainers(from: 0)
     }
 
@@ -357,12 +365,18 @@ private final class StreamEncoder: Encoder {
         do {
             return KeyedEncodingContainer(StreamKeyedContainer<Key>(encoder: self, id: try container(isObject: true)))
         } catch {
+            writer.markUnstreamable()
             return KeyedEncodingContainer(StreamKeyedContainer<Key>(encoder: self, id: nil))
         }
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        StreamUnkeyedContainer(encoder: self, id: try? container(isObject: false))
+        do {
+            return StreamUnkeyedContainer(encoder: self, id: try container(isObject: false))
+        } catch {
+            writer.markUnstreamable()
+            return StreamUnkeyedContainer(encoder: self, id: nil)
+        }
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -418,6 +432,7 @@ private struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProto
     ) -> KeyedEncodingContainer<NestedKey> {
         let child = encoder.child(key: key)
         guard (try? begin(key)) != nil else {
+            encoder.writer.markUnstreamable()
             return KeyedEncodingContainer(StreamKeyedContainer<NestedKey>(encoder: child, id: nil))
         }
         return child.container(keyedBy: keyType)
@@ -425,12 +440,22 @@ private struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProto
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = encoder.child(key: key)
-        guard (try? begin(key)) != nil else { return StreamUnkeyedContainer(encoder: child, id: nil) }
+        guard (try? begin(key)) != nil else {
+            encoder.writer.markUnstreamable()
+            return StreamUnkeyedContainer(encoder: child, id: nil)
+        }
         return child.unkeyedContainer()
     }
 
-    mutating func superEncoder() -> any Encoder { UnstreamableEncoder(codingPath: codingPath) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { UnstreamableEncoder(codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder {
+        encoder.writer.markUnstreamable()
+        return UnstreamableEncoder(codingPath: codingPath)
+    }
+
+    mutating func superEncoder(forKey key: Key) -> any Encoder {
+        encoder.writer.markUnstreamable()
+        return UnstreamableEncoder(codingPath: codingPath)
+    }
 }
 
 private struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
@@ -477,6 +502,7 @@ private struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
     {
         let child = encoder.child(key: index)
         guard (try? begin()) != nil else {
+            encoder.writer.markUnstreamable()
             return KeyedEncodingContainer(StreamKeyedContainer<NestedKey>(encoder: child, id: nil))
         }
         return child.container(keyedBy: keyType)
@@ -484,11 +510,17 @@ private struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let child = encoder.child(key: index)
-        guard (try? begin()) != nil else { return StreamUnkeyedContainer(encoder: child, id: nil) }
+        guard (try? begin()) != nil else {
+            encoder.writer.markUnstreamable()
+            return StreamUnkeyedContainer(encoder: child, id: nil)
+        }
         return child.unkeyedContainer()
     }
 
-    mutating func superEncoder() -> any Encoder { UnstreamableEncoder(codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder {
+        encoder.writer.markUnstreamable()
+        return UnstreamableEncoder(codingPath: codingPath)
+    }
 }
 
 private struct StreamSingleValueContainer: SingleValueEncodingContainer {

@@ -188,7 +188,25 @@ import ZibriValidation
         }
     }
 
+    /// A base class that encodes nothing through `superEncoder`: nothing is written to the
+    /// unstreamable encoder, yet JSONEncoder's `"super": {}` must be there.
+    final class DerivedFromEmpty: Empty2 {
+        enum Keys: CodingKey { case name }
+        override func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode("e", forKey: .name)
+            try super.encode(to: container.superEncoder())
+        }
+    }
+
+    class Empty2: Encodable {
+        func encode(to encoder: any Encoder) throws {}
+    }
+
     @Test func sendsValuesOutOfStreamOrderToJSONEncoder() throws {
+        #expect(
+            try Self.parse(StreamingJSONEncoder().encode(DerivedFromEmpty()))
+                == Self.parse(Self.foundation(DerivedFromEmpty())))
         #expect(
             try Self.parse(StreamingJSONEncoder().encode(Interleaved())) == Self.parse(Self.foundation(Interleaved())))
         #expect(
