@@ -80,61 +80,99 @@ extension JSONValue {
 
     /// Compact JSON text, keys sorted so the output is stable.
     public var jsonText: String {
-        var output = ""
-        write(to: &output)
-        return output
+        var bytes: [UInt8] = []
+        appendJSON(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func write(to output: inout String) {
+    /// Appends the compact JSON text (as `jsonText`) to `bytes`: what the runtime's encoder
+    /// writes for a `JSONValue` inside an answer.
+    package func appendJSON(to bytes: inout [UInt8]) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .integer(let value): output += String(value)
+        case .null: bytes.append(contentsOf: "null".utf8)
+        case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        case .integer(let value): bytes.append(contentsOf: String(value).utf8)
         case .number(let value):
             if let whole = Int(exactly: value) {
-                output += String(whole)
+                bytes.append(contentsOf: String(whole).utf8)
             } else if value.isFinite {
-                output += "\(value)"
+                bytes.append(contentsOf: "\(value)".utf8)
             } else {
-                output += "null"
+                bytes.append(contentsOf: "null".utf8)
             }
-        case .string(let value): JSONValue.writeString(value, to: &output)
+        case .string(let value): JSONValue.appendEscaped(value, to: &bytes)
         case .array(let values):
-            output += "["
+            bytes.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { output += "," }
-                value.write(to: &output)
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                value.appendJSON(to: &bytes)
             }
-            output += "]"
+            bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            output += "{"
+            bytes.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { output += "," }
-                JSONValue.writeString(key, to: &output)
-                output += ":"
-                members[key]!.write(to: &output)
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONValue.appendEscaped(key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                members[key]!.appendJSON(to: &bytes)
             }
-            output += "}"
-        case .date(let date): JSONValue.writeString(ISO8601.format(date), to: &output)
+            bytes.append(UInt8(ascii: "}"))
+        case .date(let date): JSONValue.appendEscaped(ISO8601.format(date), to: &bytes)
         }
     }
 
-    package static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+    /// Appends `string` as a JSON string: `"` and `\\` escaped, control characters as `\n`,
+    /// `\r`, `\t`, `\b`, `\f` or `\u00XX`; nothing else (not `/`, not non-ASCII).
+    package static func appendEscaped(_ string: String, to bytes: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            var start = 0
+            var index = 0
+            while index < utf8.count {
+                // Eight bytes at a time while none needs escaping: most text has nothing to escape.
+                if index + 8 <= utf8.count {
+                    let word = UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                    if !needsEscaping(word) {
+                        index += 8
+                        continue
+                    }
+                }
+                let byte = utf8[index]
+                index += 1
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index - 1]))
+                start = index
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            bytes.append(UInt8(ascii: "\""))
         }
-        output += "\""
+    }
+
+    /// Whether any of the eight bytes is a control character, `"` or `\\` (the classic
+    /// "has a byte less than n" and "has a zero byte" bit tricks; bytes of 0x80 and more, the
+    /// parts of multi-byte characters, never match).
+    private static func needsEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroInQuote = (quote &- ones) & ~quote & highs
+        let zeroInBackslash = (backslash &- ones) & ~backslash & highs
+        return (control | zeroInQuote | zeroInBackslash) != 0
     }
 }
 

@@ -135,7 +135,7 @@ private final class JSONStreamWriter {
         } else if T.self == Date.self {
             writeString(ISO8601.format(Self.load(value, as: Date.self)))
         } else if T.self == JSONValue.self {
-            try writeJSONValue(Self.load(value, as: JSONValue.self))
+            writeJSONValue(Self.load(value, as: JSONValue.self))
         } else if T.self == Data.self {
             writeString(Self.load(value, as: Data.self).base64EncodedString())
         } else if T.self == URL.self {
@@ -227,92 +227,11 @@ private final class JSONStreamWriter {
     }
 
     func writeString(_ value: String) {
-        var value = value
-        value.withUTF8 { writeEscaped($0) }
+        JSONValue.appendEscaped(value, to: &bytes)
     }
 
-    private func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        var start = 0
-        var index = 0
-        while index < utf8.count {
-            // Eight bytes at a time while none needs escaping: most text has nothing to escape.
-            if index + 8 <= utf8.count {
-                let word = UnsafeRawPointer(utf8.baseAddress! + index).loadUnaligned(as: UInt64.self)
-                if !Self.needsEscaping(word) {
-                    index += 8
-                    continue
-                }
-            }
-            let byte = utf8[index]
-            index += 1
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index - 1]))
-            start = index
-            bytes.append(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-            case 0x0A: bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "t"))
-            case 0x08: bytes.append(UInt8(ascii: "b"))
-            case 0x0C: bytes.append(UInt8(ascii: "f"))
-            default:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            }
-        }
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// Whether any of the eight bytes is a control character, `"` or `\\` (the classic
-    /// "has a byte less than n" and "has a zero byte" bit tricks; bytes of 0x80 and more, the
-    /// parts of multi-byte characters, never match).
-    private static func needsEscaping(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let control = (word &- ones &* 0x20) & ~word & highs
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let zeroInQuote = (quote &- ones) & ~quote & highs
-        let zeroInBackslash = (backslash &- ones) & ~backslash & highs
-        return (control | zeroInQuote | zeroInBackslash) != 0
-    }
-
-    /// A dynamic JSON value, keys sorted as in `JSONValue.jsonText`.
-    func writeJSONValue(_ value: JSONValue) throws {
-        switch value {
-        case .null: writeNull()
-        case .bool(let flag): writeBool(flag)
-        case .integer(let integer): writeInteger(integer)
-        case .number(let number):
-            if let whole = Int(exactly: number) {
-                writeInteger(whole)
-            } else if number.isFinite {
-                bytes.append(contentsOf: "\(number)".utf8)
-            } else {
-                writeNull()
-            }
-        case .string(let text): writeString(text)
-        case .date(let date): writeString(ISO8601.format(date))
-        case .array(let items):
-            bytes.append(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                try writeJSONValue(item)
-            }
-            bytes.append(UInt8(ascii: "]"))
-        case .object(let members):
-            bytes.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                writeString(key)
-                bytes.append(UInt8(ascii: ":"))
-                try writeJSONValue(members[key]!)
-            }
-            bytes.append(UInt8(ascii: "}"))
-        }
+    func writeJSONValue(_ value: JSONValue) {
+        value.appendJSON(to: &bytes)
     }
 }
 
