@@ -19,10 +19,12 @@ import ZibriValidation
         "[1, 2]", "{ x: 1 }", "\"text\"", "12", "-1", "true", "~", "1.5", "''", "[", "*nope",
     ]
 
+    static let structuralTokens = ["[", "{", "- ", "{a: ", "&x ", "*x ", "&x [*x, ", "? ", ": ", "\n ", "\t", "\""]
+
     static func mutate(_ text: String, using generator: inout SeededGenerator) -> (name: String, bytes: [UInt8]) {
         var lines = text.components(separatedBy: "\n")
         let index = Int.random(in: 0..<lines.count, using: &generator)
-        switch Int.random(in: 0..<6, using: &generator) {
+        switch Int.random(in: 0..<7, using: &generator) {
         case 0:
             lines.remove(at: index)
             return ("delete line \(index + 1)", Array(lines.joined(separator: "\n").utf8))
@@ -48,6 +50,14 @@ import ZibriValidation
             }
             bytes.insert(contentsOf: noise, at: at)
             return ("insert \(noise) at byte \(at)", bytes)
+        case 5:
+            // A burst of structure: nesting, anchors and aliases where they may not belong.
+            var bytes = Array(text.utf8)
+            let at = Int.random(in: 0..<bytes.count, using: &generator)
+            let token = structuralTokens.randomElement(using: &generator)!
+            let burst = String(repeating: token, count: Int.random(in: 1...300, using: &generator))
+            bytes.insert(contentsOf: Array(burst.utf8), at: at)
+            return ("insert \(burst.count) bytes of \(token.debugDescription) at byte \(at)", bytes)
         default:
             lines[index] = "  " + lines[index]
             return ("indent line \(index + 1)", Array(lines.joined(separator: "\n").utf8))
@@ -62,7 +72,7 @@ import ZibriValidation
         for round in 0..<400 {
             let (mutation, bytes) = Self.mutate(text, using: &generator)
             let result = SpecChecker.check(bytes: bytes, file: "m.yaml")
-            let lineCount = bytes.count { $0 == UInt8(ascii: "\n") } + 1
+            let lineCount = SpecSource(file: "m.yaml", text: String(decoding: bytes, as: UTF8.self)).lineCount
             if result.spec == nil {
                 #expect(result.diagnostics.hasErrors, "round \(round), \(mutation): no spec and no error")
             }
@@ -76,5 +86,43 @@ import ZibriValidation
         }
         // Most single mutations break a spec; if none did, the mutator is not doing its job.
         #expect(broken > 100)
+    }
+
+    /// Documents built to exhaust the parser: each is refused with its diagnostic, quickly,
+    /// instead of crashing (Yams recurses once per nesting level) or expanding without end.
+    static let hostileDocuments: [(name: String, yaml: @Sendable () -> String, rule: String)] = [
+        ("flow sequences 200,000 deep", { "a: " + String(repeating: "[", count: 200_000) }, "yaml-too-deep"),
+        ("flow mappings 100,000 deep", { String(repeating: "{a: ", count: 100_000) }, "yaml-too-deep"),
+        (
+            "block sequences 100,000 deep on one line", { String(repeating: "- ", count: 100_000) + "x" },
+            "yaml-too-deep"
+        ),
+        (
+            "block mappings 1,000 deep by indentation",
+            { (0..<1_000).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n") },
+            "yaml-too-deep"
+        ),
+        (
+            "aliases of aliases (billion laughs)",
+            {
+                (1..<10).reduce("x0: &a0 [" + Array(repeating: "lol", count: 10).joined(separator: ",") + "]") {
+                    $0 + "\nx\($1): &a\($1) [" + Array(repeating: "*a\($1 - 1)", count: 10).joined(separator: ",") + "]"
+                }
+            },
+            "yaml-too-large"
+        ),
+        ("an alias of nothing", { "zibri: *nothing" }, "yaml-syntax"),
+        (
+            "a file over the size limit", { "a: \"" + String(repeating: "x", count: 9 * 1024 * 1024) + "\"" },
+            "file-too-large"
+        ),
+    ]
+
+    @Test(arguments: hostileDocuments.indices)
+    func hostileDocumentsAreRefusedWithTheirDiagnostic(_ index: Int) throws {
+        let (name, yaml, rule) = Self.hostileDocuments[index]
+        let result = SpecChecker.check(yaml: yaml(), file: "hostile.yaml")
+        #expect(result.spec == nil, "\(name)")
+        #expect(result.diagnostics.map(\.rule) == [rule], "\(name): \(result.diagnostics)")
     }
 }

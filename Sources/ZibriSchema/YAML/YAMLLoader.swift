@@ -42,18 +42,23 @@ public enum YAMLLoader {
         _ text: String, file: String, limits: YAMLLimits = YAMLLimits()
     ) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
         let start = SourceLocation(file: file, line: 1, column: 1)
+        if let (line, column) = YAMLDepthScan.firstTooDeep(text, maxDepth: limits.maxDepth) {
+            return (nil, [tooDeep(limits, at: SourceLocation(file: file, line: line, column: column))])
+        }
         let node: Node?
         do {
             node = try Parser(yaml: text, resolver: .basic).singleRoot()
         } catch let error as YamlError {
-            return (nil, [clampedToText(syntaxDiagnostic(error, file: file), text)])
+            var diagnostic = syntaxDiagnostic(error, file: file)
+            diagnostic.location = clamped(diagnostic.location, to: SpecSource(file: file, text: text))
+            return (nil, [diagnostic])
         } catch {
             return (nil, [.error("yaml-syntax", "\(error)", at: start)])
         }
         guard let node else {
             return (nil, [.error("empty-spec", "the spec is empty", at: start)])
         }
-        var converter = Converter(file: file, limits: limits)
+        var converter = Converter(file: file, source: SpecSource(file: file, text: text), limits: limits)
         let root = converter.convert(node, depth: 0)
         if let problem = converter.problem {
             return (nil, [problem])
@@ -63,13 +68,16 @@ public enum YAMLLoader {
 
     private struct Converter {
         let file: String
+        let source: SpecSource
         let limits: YAMLLimits
         var nodeCount = 0
         var problem: Diagnostic?
 
         mutating func convert(_ node: Node, depth: Int) -> YAMLNode {
             let location =
-                node.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
+                node.mark.map {
+                    YAMLLoader.clamped(SourceLocation(file: file, line: $0.line, column: $0.column), to: source)
+                }
                 ?? SourceLocation(file: file, line: 1, column: 1)
             nodeCount += 1
             if problem != nil {
@@ -82,8 +90,7 @@ public enum YAMLLoader {
                     at: location,
                     hint: "aliases that refer to aliases multiply the document's size")
             } else if depth > limits.maxDepth {
-                problem = .error(
-                    "yaml-too-deep", "the document nests deeper than \(limits.maxDepth) levels", at: location)
+                problem = YAMLLoader.tooDeep(limits, at: location)
             }
             switch node {
             case .scalar(let scalar):
@@ -111,6 +118,10 @@ public enum YAMLLoader {
         }
     }
 
+    private static func tooDeep(_ limits: YAMLLimits, at location: SourceLocation) -> Diagnostic {
+        .error("yaml-too-deep", "the document nests deeper than \(limits.maxDepth) levels", at: location)
+    }
+
     private static func syntaxDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
         func location(_ mark: Mark) -> SourceLocation {
             SourceLocation(file: file, line: mark.line, column: mark.column)
@@ -125,56 +136,37 @@ public enum YAMLLoader {
             }
             return .error("yaml-syntax", message, at: location(mark))
         case .reader(let problem, let offset, _, let yaml):
-            var line = 1
-            var column = 1
-            if let offset {
-                for character in yaml.prefix(offset) {
-                    if character == "\n" {
-                        line += 1
-                        column = 1
-                    } else {
-                        column += character.unicodeScalars.count
-                    }
-                }
-            }
             return .error(
                 "yaml-syntax", "YAML syntax error: \(problem)",
-                at: SourceLocation(file: file, line: line, column: column))
+                at: Self.location(after: String(yaml.prefix(offset ?? 0)), file: file))
         default:
             return .error("yaml-syntax", "YAML error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
     }
 
-    /// libyaml reports an error at the end of input on the line after the last one; point at
-    /// the end of the last line instead, so the caret has a line to stand under.
-    private static func clampedToText(_ diagnostic: Diagnostic, _ text: String) -> Diagnostic {
-        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard diagnostic.location.line > lines.count, let last = lines.last else { return diagnostic }
-        var diagnostic = diagnostic
-        diagnostic.location.line = lines.count
-        diagnostic.location.column = String(decoding: last, as: UTF8.self).unicodeScalars.count + 1
-        return diagnostic
+    /// libyaml places an error at the end of input, or the empty root of a document that is only
+    /// `---`, on the line after the last one; point at the end of the last line instead, so the
+    /// caret has a line to stand under.
+    private static func clamped(_ location: SourceLocation, to source: SpecSource) -> SourceLocation {
+        guard location.line > source.lineCount, let last = source.line(source.lineCount) else { return location }
+        return SourceLocation(file: location.file, line: source.lineCount, column: last.unicodeScalars.count + 1)
     }
 
     private static func invalidUTF8Location(_ bytes: [UInt8], _ file: String) -> SourceLocation {
-        // Find the first byte that does not start or continue a valid sequence, by decoding.
-        var line = 1
-        var column = 1
+        // The first byte that does not start or continue a valid sequence, found by decoding.
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                if scalar == "\n" {
-                    line += 1
-                    column = 1
-                } else {
-                    column += 1
-                }
-            case .emptyInput, .error:
-                break loop
-            }
+        var valid = String.UnicodeScalarView()
+        while case .scalarValue(let scalar) = decoder.decode(&iterator) {
+            valid.append(scalar)
         }
-        return SourceLocation(file: file, line: line, column: column)
+        return location(after: String(valid), file: file)
+    }
+
+    /// Where the next character after `text` stands, counting lines as `SpecSource` does.
+    private static func location(after text: String, file: String) -> SourceLocation {
+        let source = SpecSource(file: file, text: text)
+        let column = (source.line(source.lineCount)?.unicodeScalars.count ?? 0) + 1
+        return SourceLocation(file: file, line: source.lineCount, column: column)
     }
 }

@@ -53,6 +53,18 @@ import ZibriSchema
         #expect(model.properties.map(\.schema.required) == [false, true, true])
     }
 
+    @Test func sourceLinesBreakWhereYAMLBreaksThem() throws {
+        // LF, CRLF and a lone CR each end a line, as libyaml counts lines for positions.
+        let source = SpecSource(file: "f", text: "a\rb\r\nc\nd\r")
+        #expect(source.lineCount == 5)
+        #expect((1...5).map { source.line($0) } == ["a", "b", "c", "d", ""])
+        // So a diagnostic on a line after lone CRs is shown with its own line.
+        let loaded = SpecLoader.load(yaml: "zibri: \"1\"\rinfo: {title: t, version: \"1\"}\rnope: 1\r", file: "cr.yaml")
+        let unknown = try #require(loaded.diagnostics.first { $0.rule == "unknown-key" })
+        #expect(unknown.location.line == 3)
+        #expect(loaded.source?.line(unknown.location.line) == "nope: 1")
+    }
+
     @Test func storageLocationsParse() {
         #expect(StorageSetting(parsing: "memory") == .memory)
         #expect(StorageSetting(parsing: "sqlite:data/app.sqlite") == .sqlite(path: "data/app.sqlite"))

@@ -73,6 +73,11 @@ import ZibriSchema
         limits.maxDepth = 2
         #expect(YAMLLoader.load("[[[[1]]]]", file: "f", limits: limits).diagnostics.first?.rule == "yaml-too-deep")
         #expect(YAMLLoader.load("[[1]]", file: "f", limits: limits).diagnostics.isEmpty)
+        // Found before Yams builds its tree (which recurses once per level), at the first node too deep.
+        #expect(
+            YAMLLoader.load("a:\n  - [1, [2, 3]]\n", file: "f", limits: limits).diagnostics.map(\.description) == [
+                "f:2:6: error: the document nests deeper than 2 levels [yaml-too-deep]"
+            ])
     }
 
     @Test func syntaxErrorsPointAtTheProblem() {
@@ -80,6 +85,12 @@ import ZibriSchema
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?.rule == "yaml-syntax")
         #expect(diagnostics.first?.location.line == 2)
+    }
+
+    @Test func positionsPastTheEndPointAtTheEndOfTheLastLine() {
+        // libyaml puts the empty root of a bare `---` on line 2, which does not exist.
+        let root = YAMLLoader.load("---", file: "f").root
+        #expect(root?.location == SourceLocation(file: "f", line: 1, column: 4))
     }
 
     @Test func multipleDocumentsAreAnError() {
