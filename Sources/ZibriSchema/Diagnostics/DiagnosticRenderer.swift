@@ -42,10 +42,11 @@ public struct DiagnosticRenderer: Sendable {
             output +=
                 paint("\(diagnostic.location):", "1") + " \(severity): "
                 + paint(diagnostic.message, "1") + " [\(diagnostic.rule)]\n"
-            if let line = sources[diagnostic.location.file]?.line(diagnostic.location.line) {
+            if let fullLine = sources[diagnostic.location.file]?.line(diagnostic.location.line) {
+                let (line, caretColumn) = Self.excerpt(of: fullLine, around: diagnostic.location.column)
                 output += line + "\n"
                 // Keep tabs so the caret lines up whatever the tab width.
-                let prefix = line.unicodeScalars.prefix(max(0, diagnostic.location.column - 1))
+                let prefix = line.unicodeScalars.prefix(max(0, caretColumn - 1))
                     .map { $0 == "\t" ? "\t" : " " }.joined()
                 output += prefix + paint("^", "1;32") + "\n"
             }
@@ -55,6 +56,23 @@ public struct DiagnosticRenderer: Sendable {
         }
         output += Self.summary(diagnostics) + "\n"
         return output
+    }
+
+    /// Source lines longer than this are shown as a window around the column.
+    static let maxShownLineLength = 120
+
+    /// The part of `line` to show, with `…` where it was cut, and the caret's column in it.
+    /// A hostile or minified file can have a line of megabytes; echoing it helps nobody.
+    static func excerpt(of line: String, around column: Int) -> (String, Int) {
+        let scalars = Array(line.unicodeScalars)
+        guard scalars.count > maxShownLineLength else { return (line, column) }
+        let caretIndex = min(max(column - 1, 0), scalars.count)
+        let start = max(0, min(caretIndex - maxShownLineLength / 2, scalars.count - maxShownLineLength))
+        let end = min(scalars.count, start + maxShownLineLength)
+        var text = start > 0 ? "…" : ""
+        text.unicodeScalars.append(contentsOf: scalars[start..<end])
+        if end < scalars.count { text += "…" }
+        return (text, caretIndex - start + 1 + (start > 0 ? 1 : 0))
     }
 
     public func renderJSON(_ diagnostics: [Diagnostic]) -> String {

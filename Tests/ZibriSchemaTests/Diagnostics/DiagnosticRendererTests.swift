@@ -24,6 +24,26 @@ import ZibriSchema
                 """)
     }
 
+    @Test func longLinesAreShownAsAWindowAroundTheColumn() {
+        let line = (0..<300).map { String($0 % 10) }.joined()  // 0123456789012…, 300 characters
+        let source = SpecSource(file: "l.yaml", text: line + "\n")
+        func shown(column: Int) -> [Substring] {
+            let diagnostic = Diagnostic.error("r", "m", at: SourceLocation(file: "l.yaml", line: 1, column: column))
+            return DiagnosticRenderer().render([diagnostic], sources: ["l.yaml": source]).split(separator: "\n")
+        }
+        // Middle: cut on both sides, 120 characters around the column, the caret under it.
+        let middle = shown(column: 151)
+        #expect(middle[1] == "…" + line.dropFirst(90).prefix(120) + "…")
+        #expect(middle[2] == String(repeating: " ", count: 61) + "^")
+        // Start and end: cut on one side only.
+        let start = shown(column: 3)
+        #expect(start[1] == line.prefix(120) + "…")
+        #expect(start[2] == "  ^")
+        let end = shown(column: 300)
+        #expect(end[1] == "…" + line.suffix(120))
+        #expect(end[2] == String(repeating: " ", count: 120) + "^")
+    }
+
     @Test func summaryCountsWithPlurals() {
         let at = SourceLocation(file: "f", line: 1, column: 1)
         #expect(DiagnosticRenderer.summary([]) == "0 errors, 0 warnings")
