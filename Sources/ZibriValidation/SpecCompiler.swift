@@ -30,7 +30,7 @@ public struct CompiledSpec: Sendable {
                     at: problem.schema.location(of: "pattern"))
             ])
         }
-        return Validator(root: node)
+        return Validator(root: node, graph: compiler.graph)
     }
 }
 
@@ -43,7 +43,9 @@ public enum SpecCompiler {
         var compiler = SchemaCompiler(models: models)
         var validators: [String: Validator] = [:]
         for model in spec.models {
-            if let node = compiler.modelNode(model.name) { validators[model.name] = Validator(root: node) }
+            if let node = compiler.modelNode(model.name) {
+                validators[model.name] = Validator(root: node, graph: compiler.graph)
+            }
         }
         var diagnostics: [Diagnostic] = []
         forEachSchema(in: spec) { schema in
@@ -99,10 +101,10 @@ public enum SpecCompiler {
         var compiler = SchemaCompiler(models: models)
         var plain = schema
         plain.defaultValue = nil
-        let validator = Validator(root: compiler.node(for: plain))
+        let validator = Validator(root: compiler.node(for: plain), graph: compiler.graph)
         plain.enumValues = nil
         plain.constValue = nil
-        let memberValidator = Validator(root: compiler.node(for: plain))
+        let memberValidator = Validator(root: compiler.node(for: plain), graph: compiler.graph)
         compiler.finish()
         func report(_ key: String, _ rule: String, _ what: String, _ validator: Validator, _ value: JSONValue) {
             do {

@@ -21,6 +21,8 @@ public struct ParameterValidator: Sendable {
 
     let location: ParameterLocation
     let parameters: [Parameter]
+    /// Keeps the nodes the parameters reach through model references alive.
+    let graph: SchemaGraph
     public let maxProblems = 100
 
     /// True when no parameters are declared: there is nothing to read or check.
@@ -31,6 +33,7 @@ public struct ParameterValidator: Sendable {
 
     init(location: ParameterLocation, properties: [Property], compiler: inout SchemaCompiler) {
         self.location = location
+        self.graph = compiler.graph
         self.parameters = properties.map { property in
             let lookup = location == .headers ? property.name.lowercased() : property.name
             return Parameter(

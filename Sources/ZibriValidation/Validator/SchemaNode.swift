@@ -59,7 +59,10 @@ final class SchemaNode: @unchecked Sendable {
     var propertyIndex: [String: Int] = [:]
     var additional: Additional = .allowed
 
-    var target: SchemaNode?
+    /// Not retained: model references make cycles (a recursive model points at itself), and
+    /// retained cycles would leak every compiled spec. The `SchemaGraph` owns every node and
+    /// outlives every use, because each `Validator` holds its graph.
+    unowned(unsafe) var target: SchemaNode?
     /// Whether checking may change the value (fill a default, turn a string into a date), so
     /// unchanged subtrees are returned as they came, without copying.
     var normalizes = false
@@ -76,12 +79,19 @@ final class SchemaNode: @unchecked Sendable {
     }
 }
 
+/// Owns every node one `SchemaCompiler` made (see `SchemaNode.target`). Filled only while
+/// compiling, then read-only.
+final class SchemaGraph: @unchecked Sendable {
+    fileprivate(set) var nodes: [SchemaNode] = []
+}
+
 /// Builds `SchemaNode`s from property schemas and resolved models. Model nodes are shared, so
 /// recursive models become cyclic graphs instead of infinite trees.
 struct SchemaCompiler {
     let models: [String: ResolvedModel]
+    /// Holds the nodes; whatever keeps a node for later use keeps this too.
+    let graph = SchemaGraph()
     private(set) var modelNodes: [String: SchemaNode] = [:]
-    private var allNodes: [SchemaNode] = []
     /// Patterns that did not compile, for the compile stage's diagnostics.
     private(set) var patternErrors: [(schema: PropertySchema, message: String)] = []
 
@@ -91,7 +101,7 @@ struct SchemaCompiler {
 
     mutating func node(for schema: PropertySchema) -> SchemaNode {
         let node = SchemaNode()
-        allNodes.append(node)
+        graph.nodes.append(node)
         node.nullable = schema.nullable
         node.enumValues = schema.enumValues
         if let members = schema.enumValues, members.count > 8 { node.enumSet = Set(members) }
@@ -169,7 +179,7 @@ struct SchemaCompiler {
         if let existing = modelNodes[name] { return existing }
         guard let model = models[name] else { return nil }
         let node = SchemaNode()
-        allNodes.append(node)
+        graph.nodes.append(node)
         node.kind = .object
         node.typeDescription = "an object (\(name))"
         modelNodes[name] = node
@@ -196,7 +206,7 @@ struct SchemaCompiler {
         var changed = true
         while changed {
             changed = false
-            for node in allNodes where !node.normalizes {
+            for node in graph.nodes where !node.normalizes {
                 var normalizes = node.properties.contains { $0.node.normalizes || $0.node.defaultValue != nil }
                 normalizes = normalizes || node.items?.normalizes == true || node.target?.normalizes == true
                 if case .schema(let extra) = node.additional, extra.normalizes { normalizes = true }

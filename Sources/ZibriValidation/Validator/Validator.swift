@@ -22,13 +22,16 @@ public struct ValidationFailure: Error, Sendable, Hashable, CustomStringConverti
 /// dates, nothing else changed) or throws every problem found.
 public struct Validator: Sendable {
     let root: SchemaNode
+    /// Keeps the nodes `root` reaches through model references alive.
+    let graph: SchemaGraph
     /// At most this many problems are listed (then `truncated` is set).
     public let maxProblems: Int
     /// Nesting of models and lists deeper than this is a problem, not a stack overflow.
     public let maxDepth: Int
 
-    init(root: SchemaNode, maxProblems: Int = 100, maxDepth: Int = 64) {
+    init(root: SchemaNode, graph: SchemaGraph, maxProblems: Int = 100, maxDepth: Int = 64) {
         self.root = root
+        self.graph = graph
         self.maxProblems = maxProblems
         self.maxDepth = maxDepth
     }
