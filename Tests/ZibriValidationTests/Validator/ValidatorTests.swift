@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import ZibriSchema
-import ZibriValidation
+@testable import ZibriValidation
 
 /// Builds a validator for an inline schema, with optional models, through the real pipeline.
 func makeValidator(_ schema: String, models: String = "") throws -> Validator {
@@ -206,6 +206,23 @@ func problems(_ validator: Validator, _ json: String) -> [String] {
         let found = problems(v, deep)
         #expect(found.count == 1)
         #expect(found.first?.hasSuffix(" depth") == true)
+    }
+
+    @Test func aRecursiveModelsNodesAreFreedWithTheLastValidator() throws {
+        let models = """
+              Comment:
+                properties:
+                  replies: { type: array, items: { type: Comment } }
+
+            """
+        weak var modelNode: SchemaNode?
+        do {
+            let v = try makeValidator("Comment", models: models)
+            modelNode = v.root.target
+            #expect(problems(v, #"{"replies": [{"replies": [{"replies": 1}]}]}"#) == ["/replies/0/replies/0/replies type"])
+        }
+        // The model's node points at itself through `replies`; a retained cycle would keep it.
+        #expect(modelNode == nil)
     }
 
     @Test func problemsAreCappedAndSayTheyWere() throws {
