@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZibriSchema
+
 @testable import ZibriValidation
 
 /// Builds a validator for an inline schema, with optional models, through the real pipeline.
@@ -219,7 +220,8 @@ func problems(_ validator: Validator, _ json: String) -> [String] {
         do {
             let v = try makeValidator("Comment", models: models)
             modelNode = v.root.target
-            #expect(problems(v, #"{"replies": [{"replies": [{"replies": 1}]}]}"#) == ["/replies/0/replies/0/replies type"])
+            #expect(
+                problems(v, #"{"replies": [{"replies": [{"replies": 1}]}]}"#) == ["/replies/0/replies/0/replies type"])
         }
         // The model's node points at itself through `replies`; a retained cycle would keep it.
         #expect(modelNode == nil)
