@@ -49,7 +49,7 @@ struct ClusterService: Service {
                 logger.error("cannot catch up with the message log: \(error)")
             }
         case .volatile(let origin, let recipient, let excluded, let frame) where origin != nodeID:
-            live.deliverVolatile(frame, to: recipient, excluding: excluded)
+            await live.deliverVolatile(frame, to: recipient, excluding: excluded)
         case .close(let origin, let connectionID, let code, let reason) where origin != nodeID:
             live.outbox(connectionID)?.close(WebSocketErrorCode(codeNumber: code), reason: reason, why: "server-closed")
         case .join(let origin, let connectionID, let channel) where origin != nodeID:

@@ -133,7 +133,7 @@ final class Dispatcher: Service, @unchecked Sendable {
             let delivered = live.deliveredThrough
             if let first = known.first, first.seq <= delivered + 1 || shared == nil {
                 let fresh = known.filter { $0.seq > delivered }
-                live.deliver(fresh, frames: fresh.map(Self.frame))
+                await live.deliver(fresh, frames: fresh.map(Self.frame))
                 known = []
                 continue
             }
@@ -144,7 +144,7 @@ final class Dispatcher: Service, @unchecked Sendable {
                 // Trimmed meanwhile: nothing left to deliver below `before`.
                 live.skip(to: before)
             } else {
-                live.deliver(page, frames: page.map(Self.frame))
+                await live.deliver(page, frames: page.map(Self.frame))
                 // From another node's append to delivery here: the LISTEN/NOTIFY round and the read.
                 let now = Date()
                 for message in page { metrics.deliveryLag.record(now.timeIntervalSince(message.entry.at)) }

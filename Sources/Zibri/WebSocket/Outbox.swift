@@ -25,13 +25,25 @@ public struct DisconnectReason: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Frames are the text's bytes, so that one broadcast's frame is made once and shared by every
 /// recipient's queue and socket write (a `ByteBuffer` is copied on write only).
+///
+/// A delivery may also *claim* an idle outbox (writer parked, nothing queued, socket writable)
+/// and write its frame itself, without waking the writer task: handing each frame of a
+/// broadcast to a thousand writer tasks cost more than the socket writes. While a claimed write
+/// is in flight, later frames queue and the writer waits for it, so the order stays the order
+/// of `send` and `claim` calls.
 final class Outbox: @unchecked Sendable {
     let connection: WebSocketConnection
     private let capacity: Int
-    private let continuation: AsyncStream<ByteBuffer>.Continuation
-    let frames: AsyncStream<ByteBuffer>
     // Guarded by `lock`.
     private let lock = NSLock()
+    private var queue = CircularBuffer<ByteBuffer>()
+    /// The writer task, parked in `next()` because there was nothing it could write.
+    private var waiter: CheckedContinuation<ByteBuffer?, Never>?
+    /// No more frames will be queued; the writer ends once the queue is empty.
+    private var finished = false
+    /// A claimed frame is being written by its deliverer.
+    private var claimInFlight = false
+    private var socket: (write: @Sendable (ByteBuffer) async throws -> Void, isWritable: @Sendable () -> Bool)?
     private var closing: (code: WebSocketErrorCode, reason: String, why: DisconnectReason)?
     private var held: [(seq: Int?, frame: ByteBuffer)]?
     /// The newest seq a recovery replay carried: a live frame at or below it is a duplicate (a
@@ -45,9 +57,14 @@ final class Outbox: @unchecked Sendable {
     init(connection: WebSocketConnection, capacity: Int) {
         self.connection = connection
         self.capacity = capacity
-        (frames, continuation) = AsyncStream.makeStream(
-            of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(capacity))
         (closeRequested, closeSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Lets deliveries write to the socket themselves when the outbox is idle (see `claim`).
+    func attach(
+        write: @escaping @Sendable (ByteBuffer) async throws -> Void, isWritable: @escaping @Sendable () -> Bool
+    ) {
+        lock.withLock { socket = (write, isWritable) }
     }
 
     /// Queues a frame (`seq`: its place in the log, for a logged message); false when the
@@ -61,25 +78,8 @@ final class Outbox: @unchecked Sendable {
     /// Queues a frame made once for several connections.
     @discardableResult
     func send(_ frame: ByteBuffer, seq: Int? = nil) -> Bool {
-        let wasHeld: Bool? = lock.withLock {
-            if let seq, seq <= replayedThrough { return true }  // already sent with the replay
-            guard held != nil else { return nil }
-            guard held!.count < capacity else { return false }
-            held!.append((seq, frame))
-            return true
-        }
-        switch wasHeld {
-        case true?: return true
-        case false?:
-            close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
-            return false
-        case nil: return enqueue(frame)
-        }
-    }
-
-    private func enqueue(_ frame: ByteBuffer) -> Bool {
-        switch yield(frame) {
-        case .queued: return true
+        switch lock.withLock({ accept(frame, seq: seq, mayClaim: false) }) {
+        case .queued, .claimed: return true
         case .full:
             close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
             return false
@@ -87,17 +87,102 @@ final class Outbox: @unchecked Sendable {
         }
     }
 
-    private enum Queued { case queued, full, closed }
-
-    /// Puts a frame on the queue; takes no lock (callers may hold `lock`).
-    private func yield(_ frame: ByteBuffer) -> Queued {
-        switch continuation.yield(frame) {
-        case .enqueued: .queued
-        case .dropped: .full
-        case .terminated: .closed
-        @unknown default: .closed
+    /// Like `send`, but an idle outbox is claimed instead: then the caller must pass the frame
+    /// to `write(claimed:)` (outside any lock: it waits for the socket) before it claims this
+    /// outbox again. Returns whether it was claimed.
+    func claim(_ frame: ByteBuffer, seq: Int?) -> Bool {
+        switch lock.withLock({ accept(frame, seq: seq, mayClaim: true) }) {
+        case .claimed: return true
+        case .queued, .closed: return false
+        case .full:
+            close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
+            return false
         }
     }
+
+    /// Writes a frame `claim` returned true for, then hands the queue back to the writer task.
+    func write(claimed frame: ByteBuffer) async {
+        var failed = true
+        if let write = lock.withLock({ socket?.write }) {
+            do {
+                try await write(frame)
+                failed = false
+            } catch {}
+        }
+        lock.withLock {
+            claimInFlight = false
+            // Not written (the deliverer was cancelled, or the socket failed): the writer tries
+            // it first, and meets the same failure if the socket is gone.
+            if failed { queue.prepend(frame) }
+            wakeWriter()
+        }
+    }
+
+    private enum Accepted { case queued, claimed, full, closed }
+
+    // Called with the lock held.
+    private func accept(_ frame: ByteBuffer, seq: Int?, mayClaim: Bool) -> Accepted {
+        if let seq, seq <= replayedThrough { return .queued }  // already sent with the replay
+        if held != nil {
+            guard held!.count < capacity else { return .full }
+            held!.append((seq, frame))
+            return .queued
+        }
+        if mayClaim, waiter != nil, queue.isEmpty, !claimInFlight, !finished, let socket, socket.isWritable() {
+            claimInFlight = true
+            return .claimed
+        }
+        return enqueue(frame)
+    }
+
+    // Called with the lock held.
+    private func enqueue(_ frame: ByteBuffer) -> Accepted {
+        guard !finished else { return .closed }
+        guard queue.count < capacity else { return .full }
+        queue.append(frame)
+        wakeWriter()
+        return .queued
+    }
+
+    // Called with the lock held: gives the parked writer its next frame, or the end.
+    private func wakeWriter() {
+        guard let waiter, !claimInFlight else { return }
+        if let frame = queue.popFirst() {
+            self.waiter = nil
+            waiter.resume(returning: frame)
+        } else if finished {
+            self.waiter = nil
+            waiter.resume(returning: nil)
+        }
+    }
+
+    /// The writer task's next frame; nil once the outbox is finished and empty (or the task is
+    /// cancelled). Waits while a claimed write is in flight, so frames keep their order.
+    func next() async -> ByteBuffer? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ByteBuffer?, Never>) in
+                lock.withLock {
+                    if Task.isCancelled {
+                        continuation.resume(returning: nil)
+                    } else if !claimInFlight, let frame = queue.popFirst() {
+                        continuation.resume(returning: frame)
+                    } else if !claimInFlight, finished {
+                        continuation.resume(returning: nil)
+                    } else {
+                        waiter = continuation
+                    }
+                }
+            }
+        } onCancel: {
+            lock.withLock {
+                waiter?.resume(returning: nil)
+                waiter = nil
+            }
+        }
+    }
+
+    /// Whether the writer task is parked in `next()`.
+    var writerIsWaiting: Bool { lock.withLock { waiter != nil } }
 
     /// From now on, live frames wait until `release`.
     func hold() {
@@ -112,9 +197,9 @@ final class Outbox: @unchecked Sendable {
         let overflowed = lock.withLock {
             replayedThrough = seq
             var overflowed = false
-            for frame in first where yield(ByteBuffer(string: frame)) == .full { overflowed = true }
+            for frame in first where enqueue(ByteBuffer(string: frame)) == .full { overflowed = true }
             for (frameSeq, frame) in held ?? [] where frameSeq.map({ $0 > seq }) ?? true {
-                if yield(frame) == .full { overflowed = true }
+                if enqueue(frame) == .full { overflowed = true }
             }
             held = nil
             return overflowed
@@ -129,9 +214,10 @@ final class Outbox: @unchecked Sendable {
             if closing == nil {
                 closing = (code, reason, DisconnectReason(code: why, closeCode: Int(UInt16(webSocketErrorCode: code))))
             }
+            finished = true
+            wakeWriter()
         }
         closeSignal.yield()
-        continuation.finish()
     }
 
     /// The writer task has written everything (or failed); see `WebSocketRuntime.exchange`.
@@ -146,7 +232,10 @@ final class Outbox: @unchecked Sendable {
 
     /// Ends the queue without a close of our own (the client closed).
     func finish() {
-        continuation.finish()
+        lock.withLock {
+            finished = true
+            wakeWriter()
+        }
     }
 }
 
@@ -232,17 +321,28 @@ final class LiveConnections: @unchecked Sendable {
         }
     }
 
-    /// Queues each message's frame (encoded once) for its recipients here, in seq order.
-    func deliver(_ messages: [StoredMessage], frames: [String]) {
-        lock.withLock {
+    /// Queues each message's frame (encoded once) for its recipients here, in seq order, or
+    /// writes it to those whose outbox was idle (see `Outbox.claim`).
+    func deliver(_ messages: [StoredMessage], frames: [String]) async {
+        let claimed = lock.withLock {
+            var claimed: [(Outbox, ByteBuffer)] = []
             for (message, text) in zip(messages, frames) {
                 let frame = ByteBuffer(string: text)
-                for outbox in recipients(message.entry.recipient, excluding: message.entry.excludedConnectionID) {
-                    outbox.send(frame, seq: message.seq)
+                for outbox in recipients(message.entry.recipient, excluding: message.entry.excludedConnectionID)
+                where outbox.claim(frame, seq: message.seq) {
+                    claimed.append((outbox, frame))
                 }
                 delivered = max(delivered, message.seq)
             }
+            return claimed
         }
+        await Self.write(claimed)
+    }
+
+    /// The claimed frames' socket writes, outside the lock: each waits for its socket's buffer
+    /// only (the outbox was claimed only while the socket was writable), never for a client.
+    private static func write(_ claimed: [(Outbox, ByteBuffer)]) async {
+        for (outbox, frame) in claimed { await outbox.write(claimed: frame) }
     }
 
     /// Whether the node is stopping (every connection is being closed).
@@ -260,12 +360,13 @@ final class LiveConnections: @unchecked Sendable {
         for outbox in all { outbox.close(code, reason: reason, why: "server-closed") }
     }
 
-    /// Queues a frame that is not logged (`persist: false`).
-    func deliverVolatile(_ frame: String, to recipient: Recipient, excluding excluded: String?) {
-        lock.withLock {
-            let bytes = ByteBuffer(string: frame)
-            for outbox in recipients(recipient, excluding: excluded) { outbox.send(bytes) }
+    /// Queues (or writes, see `deliver`) a frame that is not logged (`persist: false`).
+    func deliverVolatile(_ frame: String, to recipient: Recipient, excluding excluded: String?) async {
+        let bytes = ByteBuffer(string: frame)
+        let claimed = lock.withLock {
+            recipients(recipient, excluding: excluded).filter { $0.claim(bytes, seq: nil) }.map { ($0, bytes) }
         }
+        await Self.write(claimed)
     }
 
     // Called with the lock held.

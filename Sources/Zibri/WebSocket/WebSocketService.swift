@@ -73,7 +73,7 @@ public final class WebSocketService: Sendable {
             let frame = ServerFrame.event(
                 event, data: data, channel: channel, senderUserId: sender?.userID, senderConnectionId: sender?.id)
             guard let shared else {
-                live.deliverVolatile(frame.jsonText, to: recipient, excluding: excluded)
+                await live.deliverVolatile(frame.jsonText, to: recipient, excluding: excluded)
                 return
             }
             // Other nodes hear of it through a notice, which has a size limit: check it first.
@@ -86,7 +86,7 @@ public final class WebSocketService: Sendable {
                         "a volatile message reaches other nodes in at most \(ClusterNotice.maxPayloadBytes) bytes; send it persisted"
                 )
             }
-            live.deliverVolatile(frame.jsonText, to: recipient, excluding: excluded)
+            await live.deliverVolatile(frame.jsonText, to: recipient, excluding: excluded)
             try await shared.announce(notice)
             return
         }

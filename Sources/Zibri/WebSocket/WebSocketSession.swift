@@ -355,8 +355,12 @@ struct WebSocketRuntime: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { outbox.markDrained() }
-                for await frame in outbox.frames {
+                @Sendable func write(_ frame: ByteBuffer) async throws {
                     try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                }
+                outbox.attach(write: write, isWritable: { channel.isWritable })
+                while let frame = await outbox.next() {
+                    try await write(frame)
                 }
                 if let close = outbox.closeRequest {
                     if close.why.code == "outbound-queue-full" {

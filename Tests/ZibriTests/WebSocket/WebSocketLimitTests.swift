@@ -29,11 +29,14 @@ import ZibriSchema
         let app = try ZibriApplication(yaml: spec, environment: [:], logger: logger)
         app.websocket.handle("echo") { (body: JSONValue, _) -> JSONValue? in body }
         app.websocket.handle("flood") { (_: JSONValue, context) -> JSONValue? in
-            // Far more frames than the queue holds, faster than any socket drains them (volatile
-            // sends are queued at once, without a trip through the log).
+            // Far more bytes than the socket's buffers hold (16 MB), faster than the client can
+            // read them: once the socket is not writable, sends are queued without waiting
+            // (volatile ones without a trip through the log), and the queue overflows.
+            let filler = String(repeating: "x", count: 8 * 1024)  // under the client's 16 KB frame limit
             for index in 0..<2000 {
                 try await context.websocket.send(
-                    event: "flood", data: .integer(index), to: context.connection.id, persist: false)
+                    event: "flood", data: ["index": .integer(index), "filler": .string(filler)],
+                    to: context.connection.id, persist: false)
             }
             return nil
         }
