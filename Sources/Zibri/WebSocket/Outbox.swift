@@ -39,6 +39,9 @@ final class Outbox: @unchecked Sendable {
     private var queue = CircularBuffer<ByteBuffer>()
     /// The writer task, parked in `next()` because there was nothing it could write.
     private var waiter: CheckedContinuation<ByteBuffer?, Never>?
+    /// `waiter != nil`, kept apart because testing the optional copies (retains) the
+    /// continuation, on every delivery.
+    private var writerParked = false
     /// No more frames will be queued; the writer ends once the queue is empty.
     private var finished = false
     /// A claimed frame is being written by its deliverer.
@@ -128,7 +131,7 @@ final class Outbox: @unchecked Sendable {
             held!.append((seq, frame))
             return .queued
         }
-        if mayClaim, waiter != nil, queue.isEmpty, !claimInFlight, !finished, let socket, socket.isWritable() {
+        if mayClaim, writerParked, queue.isEmpty, !claimInFlight, !finished, let socket, socket.isWritable() {
             claimInFlight = true
             return .claimed
         }
@@ -146,14 +149,9 @@ final class Outbox: @unchecked Sendable {
 
     // Called with the lock held: gives the parked writer its next frame, or the end.
     private func wakeWriter() {
-        guard let waiter, !claimInFlight else { return }
-        if let frame = queue.popFirst() {
-            self.waiter = nil
-            waiter.resume(returning: frame)
-        } else if finished {
-            self.waiter = nil
-            waiter.resume(returning: nil)
-        }
+        guard writerParked, !claimInFlight, !queue.isEmpty || finished else { return }
+        writerParked = false
+        waiter.take()!.resume(returning: queue.popFirst())
     }
 
     /// The writer task's next frame; nil once the outbox is finished and empty (or the task is
@@ -170,19 +168,20 @@ final class Outbox: @unchecked Sendable {
                         continuation.resume(returning: nil)
                     } else {
                         waiter = continuation
+                        writerParked = true
                     }
                 }
             }
         } onCancel: {
             lock.withLock {
-                waiter?.resume(returning: nil)
-                waiter = nil
+                writerParked = false
+                waiter.take()?.resume(returning: nil)
             }
         }
     }
 
     /// Whether the writer task is parked in `next()`.
-    var writerIsWaiting: Bool { lock.withLock { waiter != nil } }
+    var writerIsWaiting: Bool { lock.withLock { writerParked } }
 
     /// From now on, live frames wait until `release`.
     func hold() {
@@ -246,8 +245,10 @@ final class Outbox: @unchecked Sendable {
 final class LiveConnections: @unchecked Sendable {
     private let lock = NSLock()
     private var outboxes: [String: Outbox] = [:]
-    private var byUser: [String: Set<String>] = [:]
-    private var byChannel: [String: Set<String>] = [:]
+    // The indexes hold the outboxes themselves (by connection id), so that a delivery does not
+    // look each recipient up by its id.
+    private var byUser: [String: [String: Outbox]] = [:]
+    private var byChannel: [String: [String: Outbox]] = [:]
     private var channelsOf: [String: Set<String>] = [:]
     private var delivered = 0
     /// Set once the node stops: every connection, present and future, is closed with it.
@@ -274,9 +275,10 @@ final class LiveConnections: @unchecked Sendable {
         lock.withLock {
             if let closingAll { outbox.close(closingAll.code, reason: closingAll.reason, why: "server-closed") }
             let id = outbox.connection.id
+            unindex(id)  // a resumed session's older socket, if it is still here
             outboxes[id] = outbox
-            if let user = outbox.connection.userID { byUser[user, default: []].insert(id) }
-            for channel in channels { byChannel[channel, default: []].insert(id) }
+            if let user = outbox.connection.userID { byUser[user, default: [:]][id] = outbox }
+            for channel in channels { byChannel[channel, default: [:]][id] = outbox }
             channelsOf[id] = Set(channels)
             return delivered
         }
@@ -286,17 +288,21 @@ final class LiveConnections: @unchecked Sendable {
     /// session may already have a newer socket).
     func remove(_ outbox: Outbox) {
         lock.withLock {
-            let id = outbox.connection.id
-            guard outboxes[id] === outbox else { return }
-            outboxes.removeValue(forKey: id)
-            if let user = outbox.connection.userID {
-                byUser[user]?.remove(id)
-                if byUser[user]?.isEmpty == true { byUser.removeValue(forKey: user) }
-            }
-            for channel in channelsOf.removeValue(forKey: id) ?? [] {
-                byChannel[channel]?.remove(id)
-                if byChannel[channel]?.isEmpty == true { byChannel.removeValue(forKey: channel) }
-            }
+            guard outboxes[outbox.connection.id] === outbox else { return }
+            unindex(outbox.connection.id)
+        }
+    }
+
+    // Called with the lock held.
+    private func unindex(_ id: String) {
+        guard let outbox = outboxes.removeValue(forKey: id) else { return }
+        if let user = outbox.connection.userID {
+            byUser[user]?.removeValue(forKey: id)
+            if byUser[user]?.isEmpty == true { byUser.removeValue(forKey: user) }
+        }
+        for channel in channelsOf.removeValue(forKey: id) ?? [] {
+            byChannel[channel]?.removeValue(forKey: id)
+            if byChannel[channel]?.isEmpty == true { byChannel.removeValue(forKey: channel) }
         }
     }
 
@@ -304,8 +310,8 @@ final class LiveConnections: @unchecked Sendable {
     /// connection is not live here.
     func join(_ id: String, channel: String) -> Int? {
         lock.withLock {
-            guard outboxes[id] != nil else { return nil }
-            byChannel[channel, default: []].insert(id)
+            guard let outbox = outboxes[id] else { return nil }
+            byChannel[channel, default: [:]][id] = outbox
             channelsOf[id, default: []].insert(channel)
             return delivered
         }
@@ -314,7 +320,7 @@ final class LiveConnections: @unchecked Sendable {
     /// Removes a connection from a channel; the newest seq delivered before.
     func leave(_ id: String, channel: String) -> Int {
         lock.withLock {
-            byChannel[channel]?.remove(id)
+            byChannel[channel]?.removeValue(forKey: id)
             if byChannel[channel]?.isEmpty == true { byChannel.removeValue(forKey: channel) }
             channelsOf[id]?.remove(channel)
             return delivered
@@ -375,8 +381,8 @@ final class LiveConnections: @unchecked Sendable {
         switch recipient {
         case .all: found = Array(outboxes.values)
         case .connection(let id): found = outboxes[id].map { [$0] } ?? []
-        case .user(let user): found = (byUser[user] ?? []).compactMap { outboxes[$0] }
-        case .channel(let channel): found = (byChannel[channel] ?? []).compactMap { outboxes[$0] }
+        case .user(let user): found = byUser[user].map { Array($0.values) } ?? []
+        case .channel(let channel): found = byChannel[channel].map { Array($0.values) } ?? []
         }
         if let excluded { found.removeAll { $0.connection.id == excluded } }
         return found
