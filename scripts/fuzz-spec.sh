@@ -21,9 +21,14 @@ runtime=$(ls /opt/swift/usr/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86
 if [[ -z "$runtime" ]]; then
   runtime=$(find "$(dirname "$(dirname "$(command -v swiftc)")")" -name 'libclang_rt.fuzzer_no_main-*.a' | head -1)
 fi
-swift build -c release --package-path Fuzz --scratch-path .build-fuzz \
+mkdir -p .build-fuzz
+if ! swift build -c release --package-path Fuzz --scratch-path .build-fuzz \
   -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
-  -Xlinker "$runtime" -Xlinker -lstdc++ 2>&1 | grep -v 'Cannot export local symbol' | grep -E 'error|Compiling|Build' || true
+  -Xlinker "$runtime" -Xlinker -lstdc++ > .build-fuzz/build.log 2>&1; then
+  # The linker warns about every sanitizer symbol it cannot export; the rest is the news.
+  grep -v 'Cannot export local symbol' .build-fuzz/build.log | tail -40
+  exit 1
+fi
 
 work=.build-fuzz/work
 mkdir -p "$work/corpus" .build-fuzz/findings
