@@ -6,8 +6,8 @@
 internal import CYaml
 
 enum YAMLDepthScan {
-    /// The position (1-based line and column) of the first collection that opens deeper
-    /// than `maxDepth`, or nil. Syntax errors end the scan quietly: the real parse that
+    /// The position (1-based line and column) of the first node nested deeper than
+    /// `maxDepth` (the root is at depth 0), or nil. Syntax errors end the scan quietly: the real parse that
     /// follows reports them with its own messages.
     static func firstTooDeep(_ text: String, maxDepth: Int) -> (line: Int, column: Int)? {
         var parser = yaml_parser_t()
