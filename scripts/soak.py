@@ -3,6 +3,7 @@
 and recovering at random. Not part of the default test run (it takes 10 minutes).
 
     scripts/soak.py [--minutes 10] [--connections 1000] [--rooms 20] [--rate 2] [--binary PATH]
+                    [--storage URL]
 
 Every connection joins one of the rooms; one connection per room says a message every
 1/rate seconds. Every so often a connection drops its socket without a goodbye, waits a few
@@ -151,7 +152,8 @@ async def say(url, room, rate, deadline, stats):
 async def soak(args):
     port = free_port()
     folder = tempfile.mkdtemp(prefix="zibri-soak-")
-    environment = dict(os.environ, ZIBRI_PORT=str(port), ZIBRI_STORAGE_URL=f"sqlite:{folder}/soak.sqlite", ZIBRI_LOG_LEVEL="error")
+    storage = args.storage or f"sqlite:{folder}/soak.sqlite"
+    environment = dict(os.environ, ZIBRI_PORT=str(port), ZIBRI_STORAGE_URL=storage, ZIBRI_LOG_LEVEL="error")
     server = subprocess.Popen([args.binary], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"ws://127.0.0.1:{port}/ws"
     try:
@@ -226,6 +228,7 @@ def main():
     parser.add_argument("--rate", type=float, default=2, help="messages a second in each room")
     parser.add_argument("--drop-every", type=float, default=120, help="seconds between drops of one connection, on average")
     parser.add_argument("--binary", help="a built chat executable (default: build it in release mode)")
+    parser.add_argument("--storage", help="the store's URL, e.g. memory (default: a temporary SQLite file)")
     args = parser.parse_args()
     if args.binary is None:
         subprocess.run(["swift", "build", "-c", "release", "--product", "chat"], cwd=ROOT, check=True)
