@@ -84,7 +84,7 @@ final class Outbox: @unchecked Sendable {
         switch lock.withLock({ accept(frame, seq: seq, mayClaim: false) }) {
         case .queued, .claimed: return true
         case .full:
-            close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
+            closeOverflowed()
             return false
         case .closed: return false
         }
@@ -98,7 +98,7 @@ final class Outbox: @unchecked Sendable {
         case .claimed: return true
         case .queued, .closed: return false
         case .full:
-            close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
+            closeOverflowed()
             return false
         }
     }
@@ -203,7 +203,12 @@ final class Outbox: @unchecked Sendable {
             held = nil
             return overflowed
         }
-        if overflowed { close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full") }
+        if overflowed { closeOverflowed() }
+    }
+
+    /// The client is not reading: its queue is full.
+    private func closeOverflowed() {
+        close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
     }
 
     /// Ends the queue; the writer task writes what is queued, then closes with `code`. The

@@ -28,6 +28,11 @@ public struct SpecSource: Sendable {
     /// The number of lines; a file that ends with a line break has an empty last line.
     public var lineCount: Int { lineStarts.count }
 
+    /// Where a character appended to the text would stand: after the end of the last line.
+    public var end: SourceLocation {
+        SourceLocation(file: file, line: lineCount, column: (line(lineCount)?.unicodeScalars.count ?? 0) + 1)
+    }
+
     /// The line at 1-based `number`, without its line break.
     public func line(_ number: Int) -> String? {
         guard number >= 1, number <= lineStarts.count else { return nil }

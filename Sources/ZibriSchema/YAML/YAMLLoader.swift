@@ -138,7 +138,7 @@ public enum YAMLLoader {
         case .reader(let problem, let offset, _, let yaml):
             return .error(
                 "yaml-syntax", "YAML syntax error: \(problem)",
-                at: Self.location(after: String(yaml.prefix(offset ?? 0)), file: file))
+                at: SpecSource(file: file, text: String(yaml.prefix(offset ?? 0))).end)
         default:
             return .error("yaml-syntax", "YAML error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
@@ -148,8 +148,7 @@ public enum YAMLLoader {
     /// `---`, on the line after the last one; point at the end of the last line instead, so the
     /// caret has a line to stand under.
     private static func clamped(_ location: SourceLocation, to source: SpecSource) -> SourceLocation {
-        guard location.line > source.lineCount, let last = source.line(source.lineCount) else { return location }
-        return SourceLocation(file: location.file, line: source.lineCount, column: last.unicodeScalars.count + 1)
+        location.line > source.lineCount ? source.end : location
     }
 
     private static func invalidUTF8Location(_ bytes: [UInt8], _ file: String) -> SourceLocation {
@@ -160,13 +159,6 @@ public enum YAMLLoader {
         while case .scalarValue(let scalar) = decoder.decode(&iterator) {
             valid.append(scalar)
         }
-        return location(after: String(valid), file: file)
-    }
-
-    /// Where the next character after `text` stands, counting lines as `SpecSource` does.
-    private static func location(after text: String, file: String) -> SourceLocation {
-        let source = SpecSource(file: file, text: text)
-        let column = (source.line(source.lineCount)?.unicodeScalars.count ?? 0) + 1
-        return SourceLocation(file: file, line: source.lineCount, column: column)
+        return SpecSource(file: file, text: String(valid)).end
     }
 }
