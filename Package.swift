@@ -15,7 +15,10 @@ let package = Package(
         .library(name: "ZibriStorage", targets: ["ZibriStorage"]),
         .library(name: "ZibriSQLite", targets: ["ZibriSQLite"]),
         .library(name: "ZibriPostgres", targets: ["ZibriPostgres"]),
+        // The server: the runtime with the SQLite and PostgreSQL stores. `ZibriRuntime` alone is
+        // the runtime with the memory store, for servers that bring their own.
         .library(name: "Zibri", targets: ["Zibri"]),
+        .library(name: "ZibriRuntime", targets: ["ZibriRuntime"]),
         .library(name: "ZibriClient", targets: ["ZibriClient"]),
         .library(name: "ZibriTesting", targets: ["ZibriTesting"]),
         .executable(name: "zibri", targets: ["zibri"]),
@@ -53,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "ZibriStorage",
-            dependencies: ["ZibriSchema"],
+            dependencies: ["ZibriSchema", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -72,14 +75,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The runtime knows stores only through ZibriStorage's protocols and registry.
         .target(
-            name: "Zibri",
+            name: "ZibriRuntime",
             dependencies: [
                 "ZibriSchema",
                 "ZibriValidation",
                 "ZibriStorage",
-                "ZibriSQLite",
-                "ZibriPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -95,6 +97,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What `import Zibri` gives: the runtime, with the stores that come with Zibri registered.
+        .target(
+            name: "Zibri",
+            dependencies: [
+                "ZibriRuntime", "ZibriStorage", "ZibriSQLite", "ZibriPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ZibriClient",
             dependencies: [
@@ -107,7 +118,7 @@ let package = Package(
         ),
         .target(
             name: "ZibriTesting",
-            dependencies: ["ZibriSchema", "ZibriValidation", "ZibriStorage", "Zibri"],
+            dependencies: ["ZibriSchema", "ZibriStorage"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -173,7 +184,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ZibriStorageTests",
-            dependencies: ["ZibriStorage", "ZibriSchema", "ZibriTesting"],
+            dependencies: [
+                "ZibriStorage", "ZibriSchema", "ZibriTesting", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -193,9 +206,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ZibriTests",
+            name: "ZibriRuntimeTests",
             dependencies: [
-                "Zibri", "ZibriStorage", "ZibriTesting",
+                "ZibriRuntime", "Zibri", "ZibriStorage", "ZibriSchema", "ZibriValidation", "ZibriTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),

@@ -35,10 +35,10 @@ struct TodoDatabase: Sendable {
     let writer: any DatabaseWriter
 
     init(_ storage: StorageSetting) throws {
-        switch storage {
-        case .memory: writer = try DatabaseQueue()
-        case .sqlite(let path): writer = try DatabasePool(path: path)
-        case .postgres:
+        switch storage.scheme {
+        case "memory": writer = try DatabaseQueue()
+        case "sqlite": writer = try DatabasePool(path: storage.path)
+        default:
             throw ZibriError(
                 code: "unsupported-storage",
                 message: "the todo example keeps its todos in SQLite: storage must be sqlite:PATH or memory")

@@ -16,7 +16,11 @@ public enum LintRules {
         ("wrong-type", "a value of the wrong type"),
         ("invalid-value", "a value out of its range or otherwise unusable"),
         ("unknown-version", "a `zibri` format version this Zibri does not read"),
-        ("invalid-storage", "a storage location that is not memory, sqlite:PATH or postgres://..."),
+        ("invalid-storage", "a storage location that is not memory, sqlite:PATH, postgres://... or scheme:..."),
+        (
+            "unknown-storage-scheme",
+            "a storage scheme no store of Zibri's opens: the application must register one (warning)"
+        ),
         ("invalid-name", "a model, handler or policy name that is not an identifier"),
         ("invalid-duration", "a duration that is not like 500ms, 20s, 2m or 1h"),
         // Models and property schemas

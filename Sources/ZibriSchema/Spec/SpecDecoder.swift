@@ -36,11 +36,22 @@ struct SpecDecoder {
         if let node = fields["storage"], let text = string(node, "'storage'") {
             if let setting = StorageSetting(parsing: text) {
                 storage = Located(setting, at: node.location)
+                if !StorageSetting.builtInSchemes.contains(setting.scheme) {
+                    report(
+                        .warning(
+                            "unknown-storage-scheme",
+                            "no store that comes with Zibri opens '\(setting.scheme):' locations", at: node.location,
+                            hint:
+                                "the server starts only if the application registers a store for it; Zibri's own are memory, sqlite:PATH and postgres://USER@HOST:PORT/DB"
+                        ))
+                }
             } else {
                 report(
                     .error(
                         "invalid-storage", "'\(text)' is not a storage location", at: node.location,
-                        hint: "write memory, sqlite:PATH or postgres://USER@HOST:PORT/DB"))
+                        hint:
+                            "write memory, sqlite:PATH, postgres://USER@HOST:PORT/DB, or SCHEME:... for a store the application registers"
+                    ))
             }
         }
         let auth = fields["auth"].flatMap { decodeAuth($0) }

@@ -68,10 +68,18 @@ import ZibriSchema
     @Test func storageLocationsParse() {
         #expect(StorageSetting(parsing: "memory") == .memory)
         #expect(StorageSetting(parsing: "sqlite:data/app.sqlite") == .sqlite(path: "data/app.sqlite"))
-        #expect(StorageSetting(parsing: "postgres://u@h:5432/db") == .postgres(url: "postgres://u@h:5432/db"))
+        #expect(StorageSetting(parsing: "sqlite:data/app.sqlite")?.path == "data/app.sqlite")
+        let postgres = StorageSetting(parsing: "postgres://u@h:5432/db")
+        #expect(postgres?.scheme == "postgres" && postgres?.location == "postgres://u@h:5432/db")
         #expect(StorageSetting(parsing: "sqlite:") == nil)
         #expect(StorageSetting(parsing: "postgres://") == nil)
-        #expect(StorageSetting(parsing: "mysql://h/db") == nil)
+        #expect(StorageSetting(parsing: "postgresql:/db") == nil)
+        // Any other scheme is a store the application may register; its scheme is lowercased.
+        let plugged = StorageSetting(parsing: "Redis://h:6379")
+        #expect(plugged?.scheme == "redis" && plugged?.path == "//h:6379")
+        #expect(StorageSetting(parsing: "redis") == nil)
+        #expect(StorageSetting(parsing: "1redis:x") == nil)
+        #expect(StorageSetting(parsing: ":x") == nil)
     }
 
     @Test func durationsParseAndPrint() {

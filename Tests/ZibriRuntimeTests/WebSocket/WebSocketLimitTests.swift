@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOWebSocket
+import Testing
+import Zibri
+import ZibriRuntime
+import ZibriSchema
+
+/// Frames over the size limit, binary frames and the message rate, each with its answer and
+/// close code.
+@Suite(.timeLimit(.minutes(1))) struct WebSocketLimitTests {
+    static let spec = """
+        zibri: "1"
+        info: { title: Limits, version: "1" }
+        storage: memory
+        websocket:
+          limits: { maxMessageBytes: 64, messagesPerSecond: 3, outboundQueueSize: 8 }
+          routes:
+            echo: { handler: echo }
+            flood: { handler: flood }
+        """
+
+    static func application() async throws -> some ApplicationProtocol {
+        var logger = Logger(label: "ws-limit-test")
+        logger.logLevel = .critical
+        let app = try ZibriApplication(yaml: spec, environment: [:], logger: logger)
+        app.websocket.handle("echo") { (body: JSONValue, _) -> JSONValue? in body }
+        app.websocket.handle("flood") { (_: JSONValue, context) -> JSONValue? in
+            // Far more bytes than the socket's buffers hold (16 MB), faster than the client can
+            // read them: once the socket is not writable, sends are queued without waiting
+            // (volatile ones without a trip through the log), and the queue overflows.
+            let filler = String(repeating: "x", count: 8 * 1024)  // under the client's 16 KB frame limit
+            for index in 0..<2000 {
+                try await context.websocket.send(
+                    event: "flood", data: ["index": .integer(index), "filler": .string(filler)],
+                    to: context.connection.id, persist: false)
+            }
+            return nil
+        }
+        return try await app.makeApplication()
+    }
+
+    /// Sends `frames`, then reads until the server closes; the frames received and the close code.
+    static func exchange(
+        port: Int, _ frames: [WebSocketOutboundWriter.OutboundFrame]
+    ) async throws -> (
+        [JSONValue], WebSocketErrorCode?
+    ) {
+        let received = WebSocketRuntimeTests.Collected()
+        let close = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/ws", logger: Logger(label: "client"))
+        {
+            inbound, outbound, _ in
+            for frame in frames { try await outbound.write(frame) }
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                if case .text(let text) = message { await received.add(text) }
+            }
+        }
+        return (await received.values, close?.closeCode)
+    }
+
+    @Test func aMessageOneByteOverTheLimitIsAnswered413ThenClosed1009() async throws {
+        let atLimit = #"{"event": "echo", "body": "\#(String(repeating: "x", count: 25))", "ack": 1}"#
+        let overLimit = #"{"event": "echo", "body": "\#(String(repeating: "x", count: 26))", "ack": 2}"#
+        #expect(atLimit.utf8.count == 64)
+        #expect(overLimit.utf8.count == 65)
+        try await Self.application().test(.live) { client in
+            let (frames, close) = try await Self.exchange(
+                port: try #require(client.port), [.text(atLimit), .text(overLimit)])
+            #expect(frames.first { $0["ack"] == 1 }?["data"] == .string(String(repeating: "x", count: 25)))
+            #expect(frames.contains { $0["status"] == 413 && $0["ack"] == nil })
+            #expect(close == .messageTooLarge)
+        }
+    }
+
+    @Test func binaryFramesClose1003() async throws {
+        try await Self.application().test(.live) { client in
+            let (frames, close) = try await Self.exchange(
+                port: try #require(client.port), [.binary(ByteBuffer(bytes: [1, 2, 3]))])
+            #expect(frames.first?["event"] == "ws:connected")
+            #expect(close == .unacceptableData)
+        }
+    }
+
+    @Test func goingOverTheRateIsAnswered429ThenClosed1008() async throws {
+        try await Self.application().test(.live) { client in
+            let messages = (1...12).map {
+                WebSocketOutboundWriter.OutboundFrame.text(#"{"event": "echo", "body": \#($0), "ack": \#($0)}"#)
+            }
+            let (frames, close) = try await Self.exchange(port: try #require(client.port), messages)
+            let answered = frames.filter { $0["ok"] == true && $0["ack"] != nil }
+            let limited = frames.filter { $0["status"] == 429 }
+            #expect(answered.count == 3)
+            #expect(limited.count == 3)
+            #expect(close == .policyViolation)
+        }
+    }
+
+    @Test func aConnectionWhoseQueueOverflowsIsClosed1008() async throws {
+        try await Self.application().test(.live) { client in
+            let (frames, close) = try await Self.exchange(
+                port: try #require(client.port), [.text(#"{"event": "flood"}"#)])
+            #expect(close == .policyViolation)
+            // The queue overflowed instead of growing: far from all frames got through.
+            #expect(frames.filter { $0["event"] == "flood" }.count < 2000)
+        }
+    }
+
+    /// A client cannot pile up work: one message is handled at a time, `maxPendingMessages`
+    /// wait, the rest are answered 429 at once; those that waited are all answered.
+    @Test func messagesBeyondThePendingLimitAreAnswered429() async throws {
+        let spec = """
+            zibri: "1"
+            info: { title: Pending, version: "1" }
+            storage: memory
+            websocket:
+              limits: { maxPendingMessages: 2, messagesPerSecond: 100 }
+              routes:
+                slow: { handler: slow }
+            """
+        var logger = Logger(label: "ws-pending-test")
+        logger.logLevel = .critical
+        let zibri = try ZibriApplication(yaml: spec, environment: [:], logger: logger)
+        let (started, release) = (WebSocketPolicyTests.Flag(), WebSocketPolicyTests.Flag())
+        zibri.websocket.handle("slow") { (_: JSONValue, _) -> JSONValue? in
+            await started.set()
+            try await release.wait()
+            return "done"
+        }
+        try await zibri.makeApplication().test(.live) { client in
+            try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                _ = try await socket.receive { $0["event"] == "ws:connected" }
+                try await socket.send(text: #"{"event": "slow", "ack": 1}"#)
+                try await started.wait()
+                for ack in 2...5 { try await socket.send(text: #"{"event": "slow", "ack": \#(ack)}"#) }
+                for ack in 4...5 {
+                    let refused = try await socket.receive { $0["ack"] == .integer(ack) }
+                    #expect(refused["status"] == 429)
+                    #expect(refused["error"]?["detail"] == "more than 2 messages are waiting for their handler")
+                }
+                await release.set()
+                for ack in 1...3 { #expect(try await socket.receive { $0["ack"] == .integer(ack) }["data"] == "done") }
+            }
+        }
+    }
+}
