@@ -10,6 +10,7 @@ let package = Package(
     name: "Zibri",
     platforms: [.macOS(.v14)],
     products: [
+        .library(name: "ZibriJSON", targets: ["ZibriJSON"]),
         .library(name: "ZibriSchema", targets: ["ZibriSchema"]),
         .library(name: "ZibriValidation", targets: ["ZibriValidation"]),
         .library(name: "ZibriStorage", targets: ["ZibriStorage"]),
@@ -44,9 +45,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // JSON values, the strict parser, the encoder and decoder, RFC 3339 dates: what the spec,
+        // the validators, the runtime and the drivers all read and write.
+        .target(
+            name: "ZibriJSON",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ZibriSchema",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["ZibriJSON", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -62,14 +69,14 @@ let package = Package(
         .target(
             name: "ZibriSQLite",
             dependencies: [
-                "ZibriSchema", "ZibriValidation", "ZibriStorage", .product(name: "GRDB", package: "GRDB.swift"),
+                "ZibriJSON", "ZibriSchema", "ZibriStorage", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ZibriPostgres",
             dependencies: [
-                "ZibriSchema", "ZibriValidation", "ZibriStorage",
+                "ZibriJSON", "ZibriSchema", "ZibriStorage",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -168,6 +175,11 @@ let package = Package(
             name: "RecoveryServer",
             dependencies: ["Zibri", "ZibriSchema"],
             path: "Tests/Fixtures/RecoveryServer",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZibriJSONTests",
+            dependencies: ["ZibriJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,9 +1,9 @@
 public import Foundation
 public import Logging
 import PostgresNIO
+import ZibriJSON
 import ZibriSchema
 public import ZibriStorage
-import ZibriValidation
 
 /// The multi-node store (`storage: postgres://USER:PASSWORD@HOST:PORT/DATABASE`): sessions,
 /// memberships and the message log in PostgreSQL, shared by every node. The log's `seq` comes

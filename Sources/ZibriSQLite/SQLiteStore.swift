@@ -1,8 +1,8 @@
 public import Foundation
 import GRDB
+import ZibriJSON
 import ZibriSchema
 public import ZibriStorage
-import ZibriValidation
 
 /// The embedded store (`storage: sqlite:PATH`, the default `sqlite:zibri.sqlite`): sessions,
 /// memberships and the message log in one SQLite file, through GRDB in WAL mode (a

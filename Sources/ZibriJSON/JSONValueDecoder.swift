@@ -1,5 +1,4 @@
 import Foundation
-public import ZibriSchema
 
 /// Decodes a `Decodable` type from an already parsed and validated `JSONValue`, so a request
 /// body is parsed once. Dates decode from validated `date` values or ISO 8601 strings.

@@ -1,5 +1,4 @@
 public import Foundation
-import ZibriSchema
 
 /// Encodes an `Encodable` value as compact JSON bytes in one pass, as the runtime encodes every
 /// answer: dates as RFC 3339 (as validation reads them), `Data` as base64, keys in the order the

@@ -175,27 +175,3 @@ extension JSONValue {
         return (control | zeroInQuote | zeroInBackslash) != 0
     }
 }
-
-extension YAMLNode {
-    /// The node as JSON, for spec literals. Mapping keys become strings.
-    public var jsonValue: JSONValue {
-        switch content {
-        case .scalar(let scalar):
-            switch scalar.value {
-            case .null: return .null
-            case .bool(let value): return .bool(value)
-            case .integer(let value): return .integer(value)
-            case .number(let value): return .number(value)
-            case .string(let value): return .string(value)
-            }
-        case .sequence(let items):
-            return .array(items.map(\.jsonValue))
-        case .mapping(let pairs):
-            var members: [String: JSONValue] = [:]
-            for pair in pairs where members[pair.key.scalar?.text ?? ""] == nil {
-                members[pair.key.scalar?.text ?? ""] = pair.value.jsonValue
-            }
-            return .object(members)
-        }
-    }
-}

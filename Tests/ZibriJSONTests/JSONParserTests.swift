@@ -1,6 +1,5 @@
 import Testing
-import ZibriSchema
-import ZibriValidation
+import ZibriJSON
 
 @Suite struct JSONParserTests {
     func parse(_ text: String) throws(JSONParseError) -> JSONValue { try JSONParser().parse(text) }

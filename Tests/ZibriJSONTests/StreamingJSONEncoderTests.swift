@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-import ZibriSchema
-import ZibriValidation
+import ZibriJSON
 
 @Suite struct StreamingJSONEncoderTests {
     struct Author: Codable, Equatable {

@@ -1,5 +1,3 @@
-public import ZibriSchema
-
 /// Why a document could not be parsed, with the byte offset where parsing stopped.
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ZibriSchema
+import ZibriJSON
 
 @Suite struct JSONValueTests {
     @Test func equalityIsJSONSchemas() {
