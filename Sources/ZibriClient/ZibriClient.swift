@@ -49,6 +49,12 @@ public final class ZibriClient: Sendable {
         public var maxBackoff: Duration = .seconds(30)
         /// After 4503 (the server is full) the backoff starts here instead.
         public var fullServerBackoff: Duration = .seconds(5)
+        /// A Zibri server's first frame (`ws:connected` or `ws:refused`) follows the upgrade at
+        /// once; a connection that has shown none after this long is dropped and made again. It
+        /// also gets the client past a loss in SwiftNIO's HTTP/1 client upgrade: a refusal read
+        /// together with the server's end of input is dropped, and the connection would wait for
+        /// ever (see docs/protocol.md, "First frames").
+        public var firstFrameTimeout: Duration = .seconds(5)
 
         public init() {}
     }
@@ -195,6 +201,13 @@ public final class ZibriClient: Sendable {
 
     // MARK: The connection
 
+    /// How a connection attempt's two tasks end.
+    private enum Outcome: Sendable {
+        case closed(WebSocketErrorCode?)
+        case noFirstFrame
+        case firstFrameCame
+    }
+
     private func connectOnce() async throws -> WebSocketErrorCode? {
         var components = URLComponents(string: url)
         var query = components?.queryItems ?? []
@@ -206,16 +219,48 @@ public final class ZibriClient: Sendable {
         }
         components?.queryItems = query.isEmpty ? nil : query
         let target = components?.string ?? url
-        let close = try await WebSocketClient.connect(url: target, logger: logger) { inbound, outbound, _ in
-            self.box.withLock { $0.writer = outbound }
-            for try await message in inbound.messages(maxSize: 1 << 24) {
-                guard case .text(let text) = message,
-                    let frame = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-                else { continue }
-                self.receive(frame)
-            }
+        box.withLock {
+            $0.attempts += 1
+            $0.sawFirstFrame = false
         }
-        return close?.closeCode
+        // Our close, when the first frame does not come, is not answered: wait a moment only.
+        let webSocket = WebSocketClientConfiguration(closeTimeout: .seconds(1))
+        return try await withThrowingTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                let close = try await WebSocketClient.connect(
+                    url: target, configuration: webSocket, logger: self.logger
+                ) {
+                    inbound, outbound, _ in
+                    self.box.withLock { $0.writer = outbound }
+                    for try await message in inbound.messages(maxSize: 1 << 24) {
+                        self.box.withLock { $0.sawFirstFrame = true }
+                        guard case .text(let text) = message,
+                            let frame = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+                        else { continue }
+                        self.receive(frame)
+                    }
+                }
+                return .closed(close?.closeCode)
+            }
+            group.addTask { [timeout = configuration.firstFrameTimeout] in
+                try await Task.sleep(for: timeout)
+                return self.box.withLock { $0.sawFirstFrame } ? .firstFrameCame : .noFirstFrame
+            }
+            while let outcome = try await group.next() {
+                switch outcome {
+                case .closed(let code):
+                    group.cancelAll()
+                    return code
+                case .noFirstFrame:
+                    logger.debug("no first frame after \(configuration.firstFrameTimeout): connecting again")
+                    // Ends the connection: HummingbirdWSClient closes its input when cancelled.
+                    group.cancelAll()
+                case .firstFrameCame:
+                    continue
+                }
+            }
+            return nil
+        }
     }
 
     private func receive(_ frame: JSONValue) {
@@ -324,6 +369,10 @@ public final class ZibriClient: Sendable {
             var nextAck = 0
             var stopped = false
             var wasConnected = false
+            /// Connections tried, for the tests.
+            var attempts = 0
+            /// Whether the current connection has shown a frame yet.
+            var sawFirstFrame = false
         }
 
         private let lock = NSLock()

@@ -149,11 +149,6 @@ struct WebSocketRuntime: Sendable {
     func serve(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, admission: Admission
     ) async throws {
-        // A frame written in the same instant as the upgrade can reach HummingbirdWSClient in the
-        // same read as the 101 response, and that client then never delivers it: in our tests
-        // the client waited for ever, for refusals and greetings alike. Until that is understood
-        // (see the note on the WebSocket issue), the first frame waits a moment.
-        try? await Task.sleep(for: .milliseconds(50))
         let handshake: Handshake
         switch admission {
         case .refused(let problem):
