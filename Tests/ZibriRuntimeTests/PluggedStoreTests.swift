@@ -11,8 +11,9 @@ import ZibriStorage
 /// alone (no SQLite, no PostgreSQL) serves with it, runs its background work and prepares it
 /// before the first connection.
 @Suite(.timeLimit(.minutes(1))) struct PluggedStoreTests {
-    /// The memory store, keeping a journal of what the runtime asked of it.
-    final class JournalingStore: RunnableStore, @unchecked Sendable {
+    /// The memory store, keeping a journal of when it was run and prepared, and of the
+    /// operations the test looks for.
+    final class JournalingStore: ForwardingStore, RunnableStore, @unchecked Sendable {
         let base = InMemoryStore()
         private let lock = NSLock()
         private var entries: [String] = []
@@ -30,47 +31,9 @@ import ZibriStorage
             note("openSession")
             await base.openSession(session)
         }
-        func resumeSession(token: String, userID: String?, nodeID: String, at: Date) async throws -> SessionRecord? {
-            await base.resumeSession(token: token, userID: userID, nodeID: nodeID, at: at)
-        }
-        func session(token: String) async throws -> SessionRecord? { await base.session(token: token) }
-        func closeSession(connectionID: String, epoch: Int, at: Date, keep: Bool) async throws {
-            await base.closeSession(connectionID: connectionID, epoch: epoch, at: at, keep: keep)
-        }
-        func closeSessions(ofNode nodeID: String, at: Date) async throws {
-            await base.closeSessions(ofNode: nodeID, at: at)
-        }
-        func revokeSessions(ofUser userID: String) async throws -> [String] {
-            await base.revokeSessions(ofUser: userID)
-        }
-        func connection(id: String) async throws -> ConnectionRecord? { await base.connection(id: id) }
-        func connections(ofUser userID: String) async throws -> [ConnectionRecord] {
-            await base.connections(ofUser: userID)
-        }
-        func connectionCount() async throws -> Int { await base.connectionCount() }
-        func join(connectionID: String, channel: String, afterSeq: Int) async throws {
-            try await base.join(connectionID: connectionID, channel: channel, afterSeq: afterSeq)
-        }
-        func leave(connectionID: String, channel: String, afterSeq: Int) async throws {
-            await base.leave(connectionID: connectionID, channel: channel, afterSeq: afterSeq)
-        }
-        func channels(ofConnection id: String) async throws -> [String] { await base.channels(ofConnection: id) }
-        func members(ofChannel channel: String) async throws -> [String] { await base.members(ofChannel: channel) }
         func append(_ entries: [LogEntry]) async throws -> [StoredMessage] {
             note("append \(entries.map(\.event))")
             return await base.append(entries)
-        }
-        func lastSeq() async throws -> Int { await base.lastSeq() }
-        func messages(
-            owedTo connectionID: String, userID: String?, after seq: Int, limit: Int
-        ) async throws
-            -> [StoredMessage]
-        {
-            await base.messages(owedTo: connectionID, userID: userID, after: seq, limit: limit)
-        }
-        func trimmedThrough() async throws -> Int { await base.trimmedThrough() }
-        func trim(messagesBefore: Date, sessionsBefore: Date) async throws {
-            await base.trim(messagesBefore: messagesBefore, sessionsBefore: sessionsBefore)
         }
     }
 

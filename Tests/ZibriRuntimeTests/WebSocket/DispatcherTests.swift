@@ -49,46 +49,9 @@ import ZibriStorage
 }
 
 /// Forwards everything to an in-memory store, counting appends.
-struct AppendCounter: ZibriStore {
+struct AppendCounter: ForwardingStore {
     let counting: DispatcherTests.CountingStore
     var base: InMemoryStore { counting.base }
 
-    func openSession(_ session: SessionRecord) async throws { await base.openSession(session) }
-    func resumeSession(token: String, userID: String?, nodeID: String, at: Date) async throws -> SessionRecord? {
-        await base.resumeSession(token: token, userID: userID, nodeID: nodeID, at: at)
-    }
-    func session(token: String) async throws -> SessionRecord? { await base.session(token: token) }
-    func closeSession(connectionID: String, epoch: Int, at: Date, keep: Bool) async throws {
-        await base.closeSession(connectionID: connectionID, epoch: epoch, at: at, keep: keep)
-    }
-    func closeSessions(ofNode nodeID: String, at: Date) async throws {
-        await base.closeSessions(ofNode: nodeID, at: at)
-    }
-    func revokeSessions(ofUser userID: String) async throws -> [String] { await base.revokeSessions(ofUser: userID) }
-    func connection(id: String) async throws -> ConnectionRecord? { await base.connection(id: id) }
-    func connections(ofUser userID: String) async throws -> [ConnectionRecord] {
-        await base.connections(ofUser: userID)
-    }
-    func connectionCount() async throws -> Int { await base.connectionCount() }
-    func join(connectionID: String, channel: String, afterSeq: Int) async throws {
-        try await base.join(connectionID: connectionID, channel: channel, afterSeq: afterSeq)
-    }
-    func leave(connectionID: String, channel: String, afterSeq: Int) async throws {
-        await base.leave(connectionID: connectionID, channel: channel, afterSeq: afterSeq)
-    }
-    func channels(ofConnection id: String) async throws -> [String] { await base.channels(ofConnection: id) }
-    func members(ofChannel channel: String) async throws -> [String] { await base.members(ofChannel: channel) }
     func append(_ entries: [LogEntry]) async throws -> [StoredMessage] { await counting.append(entries) }
-    func lastSeq() async throws -> Int { await base.lastSeq() }
-    func messages(
-        owedTo connectionID: String, userID: String?, after seq: Int, limit: Int
-    ) async throws
-        -> [StoredMessage]
-    {
-        await base.messages(owedTo: connectionID, userID: userID, after: seq, limit: limit)
-    }
-    func trimmedThrough() async throws -> Int { await base.trimmedThrough() }
-    func trim(messagesBefore: Date, sessionsBefore: Date) async throws {
-        await base.trim(messagesBefore: messagesBefore, sessionsBefore: sessionsBefore)
-    }
 }
