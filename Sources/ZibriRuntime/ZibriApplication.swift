@@ -60,6 +60,11 @@ public final class ZibriApplication {
     /// `server.validateResponses`, else on in debug builds).
     public var validateResponses: Bool
 
+    /// How long a closing WebSocket connection has to get its close frame out, and the client to
+    /// answer it, before its socket is dropped (a client that reads nothing can take no close
+    /// frame). Default: 1 second.
+    public var closeTimeout: Duration = .seconds(1)
+
     /// How often this node beats, and how long the others wait before they take a silent node
     /// for dead (PostgreSQL only).
     package var clusterTiming = ClusterTiming()
@@ -302,7 +307,7 @@ public final class ZibriApplication {
             webSocketConfiguration = WebSocketServerConfiguration(
                 maxFrameSize: settings.maxMessageBytes + 1,
                 autoPing: .enabled(timePeriod: .milliseconds(period)),
-                closeTimeout: WebSocketRuntime.closeGrace,
+                closeTimeout: closeTimeout,
                 validateUTF8: true)
         }
         let server = compiled.spec.server
@@ -497,7 +502,7 @@ public final class ZibriApplication {
             outboundQueueSize: settings.outboundQueueSize, maxPendingMessages: settings.maxPendingMessages,
             clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
             connectPolicy: connectPolicy, joinPolicies: joinPolicies, onConnect: onConnect, onDisconnect: onDisconnect,
-            nodeID: nodeID,
+            nodeID: nodeID, closeTimeout: closeTimeout,
             recovery: RecoverySettings(
                 enabled: settings.recoveryEnabled, window: .milliseconds(settings.recoveryWindow.milliseconds),
                 maxReplay: settings.maxReplay),

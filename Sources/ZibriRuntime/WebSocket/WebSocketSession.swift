@@ -73,6 +73,8 @@ struct WebSocketRuntime: Sendable {
     let onConnect: WebSocketHandlers.ConnectHandler?
     let onDisconnect: WebSocketHandlers.DisconnectHandler?
     let nodeID: String
+    /// How long a close may take to be written before the socket is dropped.
+    let closeTimeout: Duration
     let recovery: RecoverySettings
     let validateResponses: Bool
     let metrics: ZibriMetrics
@@ -140,9 +142,6 @@ struct WebSocketRuntime: Sendable {
         let titles = [401: "Unauthorized", 403: "Forbidden", 503: "Service Unavailable"]
         return ProblemDocument(type: "about:blank", title: titles[status] ?? "Refused", status: status, detail: detail)
     }
-
-    /// How long a close may take to be written before the socket is dropped.
-    static let closeGrace = Duration.seconds(1)
 
     /// Serves one upgraded connection until it closes. Rethrows what stopped the reading (such
     /// as invalid UTF-8) so that HummingbirdWebSocket closes with the code it calls for (1007).
@@ -366,11 +365,11 @@ struct WebSocketRuntime: Sendable {
                 }
             }
             // A client that does not read cannot be sent a close frame either (its socket is
-            // full): once a close is asked for, the writer has `closeGrace` to get it out, then
+            // full): once a close is asked for, the writer has `closeTimeout` to get it out, then
             // the socket is dropped.
             group.addTask {
                 for await _ in outbox.closeRequested {
-                    let deadline = ContinuousClock.now + Self.closeGrace
+                    let deadline = ContinuousClock.now + closeTimeout
                     while !outbox.isDrained, ContinuousClock.now < deadline {
                         try await Task.sleep(for: .milliseconds(20))
                     }
