@@ -276,9 +276,8 @@ public final class ZibriApplication {
         // first request, so Node's fetch pool makes this happen): 426, and the connection closes,
         // so that the client's next attempt gets a connection of its own.
         if let path = compiled.spec.websocket?.path.value, methodsByPath[path]?.contains(.get) != true {
-            let problem = ProblemDocument(
-                type: "about:blank", title: "Upgrade Required", status: 426,
-                detail: "connect with a WebSocket upgrade, as the first request of a connection")
+            let problem = ProblemDocument.upgradeRequired(
+                "connect with a WebSocket upgrade, as the first request of a connection")
             router.get(RouterPath(path)) { _, _ in
                 problem.response(headers: [.upgrade: "websocket", .connection: "close"])
             }
@@ -295,7 +294,7 @@ public final class ZibriApplication {
         let logger = self.logger
         let host = self.host
         let onListening = self.onListening
-        let sockets = try makeWebSocketRuntime(authenticator: runtime.authenticator)
+        let sockets = try makeWebSocketRuntime(authorizer: runtime.authorizer)
         var webSocketConfiguration = WebSocketServerConfiguration()
         if let settings = compiled.spec.websocket {
             // HummingbirdWebSocket pings every period and closes (1001) a connection whose pong
@@ -438,7 +437,7 @@ public final class ZibriApplication {
 
     /// The WebSocket route table, or nil when the spec has no `websocket` section. Fails
     /// listing every WebSocket handler the spec names but nobody registered.
-    func makeWebSocketRuntime(authenticator: JWTAuthenticator?) throws -> WebSocketRuntime? {
+    func makeWebSocketRuntime(authorizer: Authorizer) throws -> WebSocketRuntime? {
         guard let settings = compiled.spec.websocket else { return nil }
         var missing: [String] = []
         var routes: [String: CompiledWebSocketRoute] = [:]
@@ -495,7 +494,7 @@ public final class ZibriApplication {
         }
         return WebSocketRuntime(
             path: settings.path.value, routes: routes, service: websocketService,
-            connectionAuth: settings.auth?.value ?? .none, authenticator: authenticator,
+            connectionAuth: settings.auth?.value ?? .none, authorizer: authorizer,
             allowedOrigins: settings.allowedOrigins,
             maxMessageBytes: settings.maxMessageBytes, messagesPerSecond: settings.messagesPerSecond,
             maxConnections: settings.maxConnections,
@@ -529,7 +528,7 @@ public final class ZibriApplication {
             authenticator = await JWTAuthenticator.make(settings: jwt, secret: secret)
         }
         return HTTPRuntime(
-            authenticator: authenticator, maxBodyBytes: compiled.spec.server.maxBodyBytes,
+            authorizer: Authorizer(authenticator: authenticator), maxBodyBytes: compiled.spec.server.maxBodyBytes,
             validateResponses: validateResponses, websocket: websocketService)
     }
 }

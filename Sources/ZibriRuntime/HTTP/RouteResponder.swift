@@ -26,33 +26,10 @@ struct CompiledRoute: Sendable {
 
 /// What all routes share at request time.
 struct HTTPRuntime: Sendable {
-    let authenticator: JWTAuthenticator?
+    let authorizer: Authorizer
     let maxBodyBytes: Int
     let validateResponses: Bool
     let websocket: WebSocketService
-
-    /// The user of the request's bearer token; nil without a token. A token that is present
-    /// but invalid is refused even where authentication is optional: a bad credential is never
-    /// silently treated as none.
-    func user(of request: Request) async throws -> User? {
-        guard let header = request.headers[.authorization] else { return nil }
-        guard let authenticator else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw Self.unauthorized("the Authorization header is not 'Bearer TOKEN'")
-        }
-        do {
-            return try await authenticator.authenticate(token: String(parts[1]))
-        } catch {
-            throw Self.unauthorized(error.detail)
-        }
-    }
-
-    static func unauthorized(_ detail: String) -> ProblemResponse {
-        ProblemResponse(
-            status: 401, title: "Unauthorized", detail: detail, type: "urn:zibri:problem:unauthorized",
-            headers: [.wwwAuthenticate: "Bearer"])
-    }
 }
 
 /// The request pipeline of one spec route: authenticate, read and validate, call the
@@ -101,7 +78,7 @@ struct RouteResponder: HTTPResponder {
         }
         guard problems.isEmpty else {
             route.metrics.validationFailures.increment()
-            throw ProblemResponse(document: .validation(ValidationFailure(problems: problems, truncated: truncated)))
+            throw ProblemResponse(.validation(ValidationFailure(problems: problems, truncated: truncated)))
         }
         let values = RequestValues(
             body: body, params: params, query: query, headers: headers, user: user)
@@ -111,17 +88,9 @@ struct RouteResponder: HTTPResponder {
         return try encode(output, context: context)
     }
 
-    private func authorize(_ request: Request) async throws -> User? {
-        let user = try await runtime.user(of: request)
-        if user == nil && (route.auth == .required || !route.roles.isEmpty) {
-            throw HTTPRuntime.unauthorized("this route needs a bearer token")
-        }
-        if !route.roles.isEmpty, let user, Set(user.roles).isDisjoint(with: route.roles) {
-            throw ProblemResponse(
-                status: 403, title: "Forbidden",
-                detail: "this route needs one of the roles \(route.roles.joined(separator: ", "))",
-                type: "urn:zibri:problem:forbidden")
-        }
+    private func authorize(_ request: Request) async throws(Refusal) -> User? {
+        let user = try await runtime.authorizer.user(authorization: request.headers[.authorization])
+        try Authorizer.check(user, auth: route.auth, roles: route.roles, for: .route)
         return user
     }
 
@@ -157,15 +126,10 @@ struct RouteResponder: HTTPResponder {
         if let contentType = request.headers[.contentType] {
             let mediaType = Self.mediaType(contentType)
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
-                throw ProblemResponse(
-                    status: 415, title: "Unsupported Media Type",
-                    detail: "the body must be application/json, not \(mediaType)",
-                    type: "urn:zibri:problem:unsupported-media-type")
+                throw ProblemResponse(.unsupportedMediaType("the body must be application/json, not \(mediaType)"))
             }
         } else if request.headers[.contentLength].flatMap(Int.init) ?? 0 > 0 {
-            throw ProblemResponse(
-                status: 415, title: "Unsupported Media Type", detail: "the body must be sent as application/json",
-                type: "urn:zibri:problem:unsupported-media-type")
+            throw ProblemResponse(.unsupportedMediaType("the body must be sent as application/json"))
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > runtime.maxBodyBytes {
             throw Self.tooLarge(runtime.maxBodyBytes)
@@ -181,10 +145,9 @@ struct RouteResponder: HTTPResponder {
             }
         } catch {
             throw ProblemResponse(
-                status: 400, title: "Malformed JSON",
-                detail: buffer.readableBytes == 0
-                    ? "the body is empty; this route needs a JSON body" : "the body is not valid JSON: \(error)",
-                type: "urn:zibri:problem:malformed-json")
+                .malformedJSON(
+                    buffer.readableBytes == 0
+                        ? "the body is empty; this route needs a JSON body" : "the body is not valid JSON: \(error)"))
         }
     }
 
@@ -203,9 +166,7 @@ struct RouteResponder: HTTPResponder {
     }
 
     static func tooLarge(_ limit: Int) -> ProblemResponse {
-        ProblemResponse(
-            status: 413, title: "Content Too Large", detail: "the body is larger than \(limit) bytes",
-            type: "urn:zibri:problem:too-large")
+        ProblemResponse(.tooLarge("the body is larger than \(limit) bytes"))
     }
 
     private func encode(_ output: HandlerOutput, context: Context) throws -> Response {
@@ -253,8 +214,6 @@ struct MethodNotAllowedResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) throws -> Response {
         let list = allowed.map(\.rawValue).joined(separator: ", ")
-        throw ProblemResponse(
-            status: 405, title: "Method Not Allowed", detail: "\(request.uri.path) accepts \(list)",
-            type: "urn:zibri:problem:method-not-allowed", headers: [.allow: list])
+        throw ProblemResponse(.methodNotAllowed("\(request.uri.path) accepts \(list)"), headers: [.allow: list])
     }
 }

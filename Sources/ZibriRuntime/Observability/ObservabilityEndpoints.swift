@@ -67,7 +67,7 @@ struct ObservabilityEndpoints {
     }
 
     static func unavailable(_ detail: String) -> Response {
-        ProblemDocument(type: "about:blank", title: "Service Unavailable", status: 503, detail: detail).response()
+        ProblemDocument.serviceUnavailable(detail).response()
     }
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {

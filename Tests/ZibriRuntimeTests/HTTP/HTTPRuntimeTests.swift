@@ -112,10 +112,12 @@ import ZibriSchema
                 #expect(response.status == .unauthorized, "\(detail)")
                 #expect(response.headers[.wwwAuthenticate] == "Bearer")
                 #expect(response.json?["detail"]?.string == detail)
+                #expect(response.json?["type"] == "urn:zibri:problem:unauthorized")
             }
             let forbidden = try await post("Bearer \(member)")
             #expect(forbidden.status == .forbidden)
             #expect(forbidden.json?["detail"] == "this route needs one of the roles admin")
+            #expect(forbidden.json?["type"] == "urn:zibri:problem:forbidden")
             // Optional auth: no token is anonymous, a bad token is refused, never downgraded.
             let anonymous = try await client.execute(uri: "/api/echo", method: .get)
             #expect(anonymous.json?["user"] == .null)

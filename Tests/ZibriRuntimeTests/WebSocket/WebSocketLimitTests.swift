@@ -7,8 +7,9 @@ import NIOCore
 import NIOWebSocket
 import Testing
 import Zibri
-import ZibriRuntime
 import ZibriSchema
+
+@testable import ZibriRuntime
 
 /// Frames over the size limit, binary frames and the message rate, each with its answer and
 /// close code.
@@ -24,7 +25,11 @@ import ZibriSchema
             flood: { handler: flood }
         """
 
-    static func application(closeTimeout: Duration? = nil) async throws -> some ApplicationProtocol {
+    static func application() async throws -> some ApplicationProtocol {
+        try await makeZibri().app.makeApplication()
+    }
+
+    static func makeZibri(closeTimeout: Duration? = nil) throws -> (app: ZibriApplication, service: WebSocketService) {
         var logger = Logger(label: "ws-limit-test")
         logger.logLevel = .critical
         let app = try ZibriApplication(yaml: spec, environment: [:], logger: logger)
@@ -42,7 +47,7 @@ import ZibriSchema
             }
             return nil
         }
-        return try await app.makeApplication()
+        return (app, app.websocketService)
     }
 
     /// Sends `frames`, then reads until the server closes; the frames received and the close code.
@@ -100,22 +105,36 @@ import ZibriSchema
         }
     }
 
-    /// The client reads all the time, only slower than the handler sends: once the socket's
-    /// buffers (megabytes) are full the queue overflows, and the close frame comes after what the
-    /// buffers hold. The close timeout is raised so that reading those megabytes on a loaded
-    /// machine cannot outlast it (with the default second, such a client may be dropped instead:
-    /// `aClientThatStopsReadingIsDropped`).
+    /// The client reads nothing until its queue has overflowed (the socket's buffers, megabytes,
+    /// fill first), then everything: the close frame comes after what the buffers hold. The
+    /// close timeout is raised so that reading those megabytes on a loaded machine cannot
+    /// outlast it (with the default second such a client may be dropped instead, as one that
+    /// never reads is: `aClientThatStopsReadingIsDropped`).
     @Test func aConnectionWhoseQueueOverflowsIsClosed1008() async throws {
-        try await Self.application(closeTimeout: .seconds(40)).test(.live) { client in
+        let (app, service) = try Self.makeZibri(closeTimeout: .seconds(40))
+        try await app.makeApplication().test(.live) { client in
             let port = try #require(client.port)
             let counted = try await WebSocketClient.connect(
                 url: "ws://127.0.0.1:\(port)/ws", logger: Logger(label: "client")
             ) {
                 inbound, outbound, _ in
+                var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                guard case .text(let greeting)? = try await messages.next(),
+                    let id = try JSONDecoder().decode(JSONValue.self, from: Data(greeting.utf8))["data"]?[
+                        "connectionId"]?.string
+                else {
+                    Issue.record("no greeting")
+                    return
+                }
                 try await outbound.write(.text(#"{"event": "flood"}"#))
+                let deadline = ContinuousClock.now + .seconds(30)
+                while service.live.outbox(id)?.closeRequest == nil, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                #expect(service.live.outbox(id)?.closeRequest?.why.code == "outbound-queue-full")
                 var floods = 0
-                for try await message in inbound.messages(maxSize: 1 << 20) {
-                    // Counted without parsing, so that the client reads as fast as it can.
+                while let message = try await messages.next() {
+                    // Counted without parsing: 8 KB frames, megabytes of them.
                     if case .text(let text) = message, text.hasSuffix(#""event":"flood","ok":true,"status":200}"#) {
                         floods += 1
                     }

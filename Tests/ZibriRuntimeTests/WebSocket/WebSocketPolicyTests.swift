@@ -57,12 +57,16 @@ import ZibriSchema
             #expect(anonymous.frames.first?["event"] == "ws:refused")
             #expect(anonymous.frames.first?["status"] == 401)
             #expect(anonymous.close == .unknown(4401))
+            // The problem an HTTP route answers for the same condition (one authorizer for both).
+            #expect(anonymous.frames.first?["error"]?["type"] == "urn:zibri:problem:unauthorized")
+            #expect(anonymous.frames.first?["error"]?["detail"] == "this endpoint needs a bearer token")
             let forged = try await Self.refusal(port: port, query: "?access_token=garbage")
             #expect(forged.frames.first?["error"]?["detail"] == "the token is invalid")
             #expect(forged.close == .unknown(4401))
             let refused = try await Self.refusal(port: port, query: "?access_token=\(banned)")
             #expect(refused.frames.first?["status"] == 403)
             #expect(refused.close == .unknown(4403))
+            #expect(refused.frames.first?["error"]?["type"] == "urn:zibri:problem:forbidden")
         }
     }
 

@@ -3,33 +3,6 @@ import Hummingbird
 import ZibriSchema
 import ZibriValidation
 
-/// An error that already knows its problem document; thrown inside the request pipeline and
-/// rendered by `ProblemMiddleware`.
-struct ProblemResponse: Error {
-    var document: ProblemDocument
-    var headers: HTTPFields = [:]
-
-    init(status: Int, title: String, detail: String, type: String = "about:blank", headers: HTTPFields = [:]) {
-        self.document = ProblemDocument(type: type, title: title, status: status, detail: detail)
-        self.headers = headers
-    }
-
-    init(document: ProblemDocument) {
-        self.document = document
-    }
-}
-
-extension ProblemDocument {
-    /// `application/problem+json`, with the document as body.
-    func response(headers extra: HTTPFields = [:]) -> Response {
-        var headers: HTTPFields = [.contentType: "application/problem+json"]
-        headers.append(contentsOf: extra)
-        let bytes = ByteBuffer(string: json.jsonText)
-        return Response(
-            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: bytes))
-    }
-}
-
 /// The outermost step of every request: turns every error of the pipeline into an RFC 9457
 /// problem document, and logs one line per request (method, path, status, duration; the
 /// request id is in the metadata). Errors that are not meant for the client become a 500
@@ -61,11 +34,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as ProblemResponse {
             return problem.document.response(headers: problem.headers)
+        } catch let refusal as Refusal {
+            return refusal.problem.response()
         } catch let error as ZibriHTTPError {
-            return ProblemDocument(
-                type: error.type, title: error.title, status: error.status,
-                detail: error.detail ?? error.title
-            ).response()
+            return ProblemDocument(error).response()
         } catch let error as HTTPError {
             let status = Int(error.status.code)
             let detail: String
@@ -80,9 +52,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             .response(headers: error.headers)
         } catch {
             context.logger.error("request failed: \(error)", metadata: ["error.type": "\(type(of: error))"])
-            return ProblemDocument(
-                type: "about:blank", title: "Internal Server Error", status: 500,
-                detail: "the request failed; the server log has the details under request id \(context.id)"
+            return ProblemDocument.internalError(
+                "the request failed; the server log has the details under request id \(context.id)"
             ).response()
         }
     }

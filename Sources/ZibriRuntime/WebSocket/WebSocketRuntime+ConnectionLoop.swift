@@ -1,0 +1,174 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import ZibriValidation
+
+/// The life of an accepted connection: its three tasks, the limits, the answers.
+extension WebSocketRuntime {
+    /// How a connection that broke a limit ends: the last answer, then the close.
+    struct Violation {
+        let answer: ProblemDocument?
+        let code: WebSocketErrorCode
+        let reason: String
+        let why: String
+    }
+
+    /// The life of an accepted connection: a writer task drains the outbox, a worker runs the
+    /// handlers one message at a time (so a client's messages are handled in order), and this
+    /// task reads frames, answers `ws:ack`s at once (a handler may be waiting for one) and
+    /// enforces the limits. Returns why the connection ended, and the error that stopped the
+    /// reading, if one did.
+    func exchange(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, outbox: Outbox,
+        context: WebSocketContext
+    ) async throws -> (DisconnectReason, (any Error)?) {
+        let connection = context.connection
+        let logger = context.logger
+        let (work, queue) = AsyncStream.makeStream(
+            of: ClientFrame.self, bufferingPolicy: .bufferingOldest(maxPendingMessages))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                defer { outbox.markDrained() }
+                @Sendable func write(_ frame: ByteBuffer) async throws {
+                    try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
+                }
+                outbox.attach(write: write, isWritable: { channel.isWritable })
+                while let frame = await outbox.next() {
+                    try await write(frame)
+                }
+                if let close = outbox.closeRequest {
+                    if close.why.code == "outbound-queue-full" {
+                        metrics.outboundOverflows.increment()
+                        logger.warning("closing connection \(connection.id): it does not read its frames")
+                    }
+                    try await outbound.close(close.code, reason: close.reason)
+                }
+            }
+            // A client that does not read cannot be sent a close frame either (its socket is
+            // full): once a close is asked for, the writer has `closeTimeout` to get it out, then
+            // the socket is dropped.
+            group.addTask {
+                for await _ in outbox.closeRequested {
+                    let deadline = ContinuousClock.now + closeTimeout
+                    while !outbox.isDrained, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    if !outbox.isDrained {
+                        logger.warning("dropping connection \(connection.id): its close frame could not be written")
+                        channel.close(promise: nil)
+                    }
+                    return
+                }
+            }
+            async let worker: Void = runHandlers(work, outbox: outbox, context: context)
+            var violation: Violation?
+            var readError: (any Error)?
+            do {
+                violation = try await read(inbound, outbox: outbox, connection: connection, queue: queue)
+            } catch {
+                logger.debug("connection \(connection.id) stopped reading: \(error)")
+                readError = error
+            }
+            queue.finish()
+            // Nothing more can be read: a handler waiting for this client's answer waits no more.
+            service.pending.failAll(connectionID: connection.id)
+            if let violation {
+                // The messages read before the violation are answered first, then the last answer
+                // and the close.
+                await worker
+                if let problem = violation.answer { answer(outbox, ack: nil, .failure(problem)) }
+                outbox.close(violation.code, reason: violation.reason, why: violation.why)
+            } else {
+                outbox.finish()
+                await worker
+            }
+            try await group.waitForAll()
+            if let close = outbox.closeRequest { return (close.why, nil) }
+            return (readError == nil ? .clientClosed : .error, readError)
+        }
+    }
+
+    /// `lifecycle.onConnect`, then each queued message in order: dispatched and answered.
+    private func runHandlers(_ work: AsyncStream<ClientFrame>, outbox: Outbox, context: WebSocketContext) async {
+        let logger = context.logger
+        if let onConnect {
+            do {
+                try await onConnect(context)
+            } catch {
+                logger.error("lifecycle.onConnect failed for connection \(context.connection.id): \(error)")
+            }
+        }
+        for await frame in work {
+            answer(outbox, ack: frame.ack, await dispatch(frame, context: context))
+        }
+    }
+
+    /// Reads frames until the client closes (nil) or breaks a limit.
+    private func read(
+        _ inbound: WebSocketInboundStream, outbox: Outbox, connection: WebSocketConnection,
+        queue: AsyncStream<ClientFrame>.Continuation
+    ) async throws -> Violation? {
+        var bucket = TokenBucket(rate: messagesPerSecond)
+        let clock = ContinuousClock()
+        let start = clock.now
+        // One byte over the limit is still read, so it can be answered with 413.
+        for try await message in inbound.messages(maxSize: maxMessageBytes + 1) {
+            guard case .text(let text) = message else {
+                return Violation(
+                    answer: nil, code: .unacceptableData, reason: "frames must be JSON text", why: "binary-frame")
+            }
+            if text.utf8.count > maxMessageBytes {
+                return Violation(
+                    answer: .tooLarge("the message is larger than \(maxMessageBytes) bytes"),
+                    code: .messageTooLarge, reason: "message too large", why: "message-too-large")
+            }
+            let elapsed = clock.now - start
+            switch bucket.take(at: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) {
+            case .allow:
+                break
+            case .refuse:
+                answer(outbox, ack: nil, .failure(.tooManyRequests("over \(messagesPerSecond) messages a second")))
+                continue
+            case .close:
+                return Violation(answer: nil, code: .policyViolation, reason: "too many messages", why: "rate-limited")
+            }
+            let frame: ClientFrame
+            do {
+                frame = try ClientFrame.parse(Array(text.utf8))
+            } catch {
+                answer(
+                    outbox, ack: error.ack,
+                    .failure(.invalidMessage(error.detail)))
+                continue
+            }
+            if frame.event == "ws:ack", let id = frame.requestId {
+                if !service.pending.resolve(id, connectionID: connection.id, with: frame.body) {
+                    let detail =
+                        "no request '\(id.prefix(60))' is waiting for an answer (it timed out or never existed)"
+                    answer(outbox, ack: frame.ack, .failure(.notFound(detail)))
+                } else if let ack = frame.ack {
+                    answer(outbox, ack: ack, .success(.value(.null)))
+                }
+                continue
+            }
+            if case .dropped = queue.yield(frame) {
+                let detail = "more than \(maxPendingMessages) messages are waiting for their handler"
+                answer(outbox, ack: frame.ack, .failure(.tooManyRequests(detail)))
+            }
+        }
+        return nil
+    }
+
+    private func answer(_ outbox: Outbox, ack: Ack?, _ result: Outcome) {
+        switch result {
+        case .success(.value(let data)):
+            if let ack { outbox.send(ServerFrame.success(ack: ack, data: data).jsonText) }
+        case .success(.encoded(let bytes)):
+            if let ack { outbox.send(ServerFrame.success(ack: ack, encoded: bytes)) }
+        case .failure(let problem):
+            outbox.send(ServerFrame.failure(ack: ack, problem: problem).jsonText)
+        }
+    }
+}

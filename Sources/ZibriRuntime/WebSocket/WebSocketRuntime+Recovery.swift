@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+import ZibriStorage
+
+/// Sessions: a fresh one for a new client, or the one a reconnecting client asks to recover,
+/// with what it missed replayed in order.
+extension WebSocketRuntime {
+    /// A connection's session, its registered outbox (holding the greeting and any replay).
+    struct OpenedSession {
+        let session: SessionRecord
+        let outbox: Outbox
+    }
+
+    /// Opens the connection's session: the one the client asks to recover (`session` and
+    /// `lastSeq` in the query, or the `Zibri-Session` and `Zibri-Last-Seq` headers) when it
+    /// can, else a fresh one. The outbox is registered and holds the greeting, then the replay;
+    /// live frames follow them without gap or duplicate.
+    func open(_ handshake: Handshake) async throws -> OpenedSession {
+        var reason: String?
+        if let token = handshake.query["session"] ?? handshake.headers["zibri-session"] {
+            let lastSeq = Int(handshake.query["lastSeq"] ?? handshake.headers["zibri-last-seq"] ?? "") ?? 0
+            switch try await recover(token: token, lastSeq: lastSeq, user: handshake.user) {
+            case .recovered(let opened):
+                metrics.recovery(result: "recovered")
+                return opened
+            case .failed(let why):
+                metrics.recovery(result: why)
+                reason = why
+            }
+        }
+        let connection = WebSocketConnection(id: UUID().uuidString.lowercased(), userID: handshake.user?.id)
+        let token = Self.newToken()
+        let session = SessionRecord(
+            token: Self.digest(token), connectionID: connection.id, userID: connection.userID, nodeID: nodeID)
+        try await service.store.openSession(session)
+        let outbox = Outbox(connection: connection, capacity: outboundQueueSize)
+        let lastSeq = service.live.register(outbox, channels: [])
+        outbox.send(
+            ServerFrame.connected(
+                connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: lastSeq,
+                reason: reason
+            ).jsonText)
+        return OpenedSession(session: session, outbox: outbox)
+    }
+
+    enum Recovery {
+        case recovered(OpenedSession)
+        /// `expired`, `unknown`, `gap`, `too_many` or `disabled`.
+        case failed(String)
+    }
+
+    private func recover(token: String, lastSeq: Int, user: User?) async throws -> Recovery {
+        guard recovery.enabled else { return .failed("disabled") }
+        let store = service.store
+        // The store holds digests: a token is never compared as the client wrote it, and a
+        // copy of the database does not hand out sessions.
+        let digest = Self.digest(token)
+        guard let existing = try await store.session(token: digest), existing.userID == user?.id else {
+            return .failed("unknown")
+        }
+        if let disconnected = existing.disconnectedAt, Date().timeIntervalSince(disconnected) > recovery.window.seconds
+        {
+            return .failed("expired")
+        }
+        // A message it was owed may be gone with the trimmed ones: better no replay than one
+        // that looks complete and is not.
+        if lastSeq < (try await store.trimmedThrough()) { return .failed("gap") }
+        guard let session = try await store.resumeSession(token: digest, userID: user?.id, nodeID: nodeID, at: Date())
+        else { return .failed("unknown") }
+        let connection = WebSocketConnection(id: session.connectionID, userID: session.userID)
+        // The session may still have a socket the server has not seen close, here or on another
+        // node: this one replaces it.
+        let takeover = "the session was resumed by another connection"
+        service.live.outbox(connection.id)?.close(.unknown(4409), reason: takeover, why: "server-closed")
+        if let shared = service.shared {
+            try await shared.announce(
+                .close(origin: nodeID, connectionID: connection.id, code: 4409, reason: takeover))
+        }
+        // Room for the greeting and the whole replay besides the usual queue.
+        let outbox = Outbox(connection: connection, capacity: outboundQueueSize + recovery.maxReplay + 1)
+        outbox.hold()
+        let liveFrom = service.live.register(outbox, channels: try await store.channels(ofConnection: connection.id))
+        let owed = try await store.messages(
+            owedTo: connection.id, userID: connection.userID, after: lastSeq, limit: recovery.maxReplay + 1)
+        guard owed.count <= recovery.maxReplay else {
+            service.live.remove(outbox)
+            try await store.closeSession(connectionID: connection.id, epoch: session.epoch, at: Date(), keep: false)
+            return .failed("too_many")
+        }
+        let greeting = ServerFrame.connected(
+            connectionId: connection.id, sessionToken: token, recovered: true,
+            lastSeq: max(liveFrom, owed.last?.seq ?? 0), replayed: owed.count)
+        outbox.release(
+            after: max(lastSeq, owed.last?.seq ?? lastSeq), first: [greeting.jsonText] + owed.map(Dispatcher.frame))
+        return .recovered(OpenedSession(session: session, outbox: outbox))
+    }
+
+    /// What the store keeps of a session token: its SHA-256, as hex.
+    static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// 256 bits from the system's secure generator, as hex: opaque and unguessable.
+    static func newToken() -> String {
+        (0..<4).map { _ in
+            let text = String(UInt64.random(in: .min ... .max), radix: 16)
+            return String(repeating: "0", count: 16 - text.count) + text
+        }.joined()
+    }
+}
