@@ -46,6 +46,8 @@ import ZibriTesting
             storage: "sqlite:\(database)"
             websocket:
               path: /ws
+              # Hundreds of messages until the disk is full: the rate limit is not what is tested.
+              limits: { messagesPerSecond: 100000 }
               channels:
                 "room:{id}": { clientJoin: true }
               routes:
