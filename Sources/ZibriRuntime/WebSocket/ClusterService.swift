@@ -93,29 +93,3 @@ struct ClusterService: Service {
         }
     }
 }
-
-/// How often a node beats, and how long a silent node is thought alive.
-package struct ClusterTiming: Sendable {
-    package var beatInterval: Duration = .seconds(5)
-    package var silenceLimit: Duration = .seconds(30)
-
-    package init() {}
-}
-
-/// Closes every connection with 1012 (service restart) when the server is asked to stop, before
-/// the HTTP server stops, and waits (a little) until they are gone: clients reconnect at once,
-/// to another node, and recover. Connections that arrive meanwhile are closed the same way.
-struct RestartNoticeService: Service {
-    let live: LiveConnections
-    /// The longest wait for the connections to go.
-    let grace: Duration
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        live.closeAll(.unknown(1012), reason: "service restart", forever: true)
-        let deadline = ContinuousClock.now + grace
-        while live.count > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-    }
-}

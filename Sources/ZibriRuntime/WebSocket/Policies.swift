@@ -1,14 +1,6 @@
 import Foundation
 import ZibriSchema
 
-/// What a connection policy sees of a WebSocket handshake.
-public struct Handshake: Sendable {
-    public let headers: [String: String]
-    public let query: [String: String]
-    /// The authenticated user, or nil.
-    public let user: User?
-}
-
 /// The policies the spec names (`connection.isAllowedToConnect`, a channel's `join`), registered
 /// by name before `run()`. A policy the spec names but nobody registered stops the start.
 public final class Policies {

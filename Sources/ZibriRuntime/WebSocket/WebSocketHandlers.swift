@@ -1,45 +1,7 @@
 import Foundation
-public import Logging
+import Logging
 import ZibriSchema
 import ZibriValidation
-
-/// The connection a WebSocket message came from.
-public struct WebSocketConnection: Sendable, Hashable {
-    public let id: String
-    /// The authenticated user, or nil for an anonymous connection.
-    public let userID: String?
-}
-
-/// A handler's result: a JSON value, or the bytes its `Encodable` type encoded to.
-enum AnswerData: Sendable {
-    case value(JSONValue)
-    case encoded([UInt8])
-
-    /// The value, parsed from the bytes if need be (to validate it).
-    func json() throws -> JSONValue {
-        switch self {
-        case .value(let value): value
-        case .encoded(let bytes): try JSONParser().parse(bytes)
-        }
-    }
-}
-
-/// What a WebSocket handler can use besides the message body.
-public struct WebSocketContext: Sendable {
-    public let connection: WebSocketConnection
-    /// The connection's handshake: its headers, query and user.
-    public let handshake: Handshake
-    /// Sends to connections, users, channels or everyone; joins and leaves channels.
-    public let websocket: WebSocketService
-    /// A logger whose lines carry the connection's id (`zibri.connection.id`), as every line
-    /// the server writes about the connection does.
-    public let logger: Logger
-
-    /// The channels the connection is in, sorted.
-    public func channels() async throws -> [String] {
-        try await websocket.channels(of: connection.id)
-    }
-}
 
 /// The WebSocket route handlers, registered by the spec's handler names before `run()`.
 public final class WebSocketHandlers {

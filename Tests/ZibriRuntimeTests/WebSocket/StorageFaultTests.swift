@@ -26,7 +26,7 @@ import ZibriTesting
         /// Fills what is left with a file; returns it.
         func fill() throws -> URL {
             let filler = url.appendingPathComponent("filler")
-            FileManager.default.createFile(atPath: filler.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
             let handle = try FileHandle(forWritingTo: filler)
             defer { try? handle.close() }
             let chunk = Data(repeating: 7, count: 4096)
