@@ -110,11 +110,27 @@ final class LiveConnections: @unchecked Sendable {
         await Self.write(claimed)
     }
 
-    /// The claimed frames' socket writes, outside the lock: each waits for its socket's buffer
-    /// only (the outbox was claimed only while the socket was writable), never for a client.
+    /// The claimed frames' socket writes, outside the lock. An outbox is claimed only while its
+    /// socket is writable, but the bytes already on their way can fill the socket before the
+    /// write gets there, and then the write waits until the client reads: a deliverer (the
+    /// dispatcher, a broadcast) must never wait for a client. So the writes get `claimPatience`;
+    /// those not done by then are cancelled (NIO's writer drops a cancelled write unwritten)
+    /// and go back to their outboxes, whose writer tasks wait for their own sockets.
     private static func write(_ claimed: [(Outbox, ByteBuffer)]) async {
-        for (outbox, frame) in claimed { await outbox.write(claimed: frame) }
+        guard !claimed.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for (outbox, frame) in claimed { await outbox.write(claimed: frame) }
+            }
+            group.addTask { try? await Task.sleep(for: claimPatience) }
+            await group.next()
+            group.cancelAll()
+        }
     }
+
+    /// How long a delivery waits for its claimed writes (see `write(_:)`); what they leave is
+    /// written by the connections' writer tasks instead, so the value changes speed, not order.
+    static let claimPatience = Duration.milliseconds(100)
 
     /// Whether the node is stopping (every connection is being closed).
     var isStopping: Bool { lock.withLock { closingAll != nil } }

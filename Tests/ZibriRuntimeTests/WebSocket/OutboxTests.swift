@@ -35,6 +35,11 @@ import Zibri
 
         var frames: [String] { lock.withLock { written } }
 
+        /// The next write waits, as NIO's does for a full socket, until its task is cancelled,
+        /// and then writes nothing.
+        func stallNextWrite() { lock.withLock { stallNext = true } }
+        private var stallNext = false
+
         /// The next write waits until `open()`.
         func holdNextWrite() { lock.withLock { holdNext = true } }
         func open() {
@@ -46,6 +51,16 @@ import Zibri
         var isHolding: Bool { lock.withLock { gate != nil } }
 
         func write(_ frame: ByteBuffer, by writer: String) async throws {
+            if lock.withLock({ stallNext }) {
+                lock.withLock { stallNext = false }
+                let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+                await withTaskCancellationHandler {
+                    for await _ in stream {}
+                } onCancel: {
+                    continuation.finish()
+                }
+                throw CancellationError()
+            }
             if lock.withLock({ holdNext }) {
                 await withCheckedContinuation { continuation in
                     lock.withLock {
