@@ -12,6 +12,27 @@ struct JWTAuthenticator: Sendable {
     let keys: JWTKeyCollection
     let settings: JWTSettings
 
+    /// The authenticator of `auth.jwt`, its secret read from the environment variable the spec
+    /// names; refused when it is missing or too short to be safe.
+    static func make(settings: JWTSettings, environment: [String: String]) async throws(ZibriError) -> JWTAuthenticator
+    {
+        guard let secret = environment[settings.secretEnv], !secret.isEmpty else {
+            throw ZibriError(
+                code: "missing-secret",
+                message: "the environment variable \(settings.secretEnv) (auth.jwt.secretEnv) must hold the JWT secret")
+        }
+        // RFC 7518 §3.2: an HS256 key must be at least as long as the hash, 32 bytes. A
+        // shorter one can be guessed, and jwt-kit stops a debug build on it.
+        guard secret.utf8.count >= 32 else {
+            throw ZibriError(
+                code: "weak-secret",
+                message:
+                    "the JWT secret in \(settings.secretEnv) is \(secret.utf8.count) bytes; HS256 needs at least 32 (openssl rand -base64 32 makes one)"
+            )
+        }
+        return await make(settings: settings, secret: secret)
+    }
+
     static func make(settings: JWTSettings, secret: String) async -> JWTAuthenticator {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)

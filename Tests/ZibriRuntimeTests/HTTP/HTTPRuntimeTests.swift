@@ -226,7 +226,7 @@ import ZibriSchema
             #expect(error.code == "missing-handlers")
             #expect(
                 error.message == """
-                    the spec names handlers that are not registered:
+                    the spec names handlers or policies that are not registered:
                     test.zibri.yaml:17:16: handler 'getUser' is not registered (did you mean 'getUsers'?)
                     test.zibri.yaml:24:16: handler 'createUser' is not registered
                     test.zibri.yaml:31:16: handler 'deleteUser' is not registered

@@ -153,7 +153,7 @@ import ZibriSchema
         } catch let error as ZibriError {
             #expect(
                 error.message == """
-                    the spec names WebSocket handlers or policies that are not registered:
+                    the spec names handlers or policies that are not registered:
                     spec.zibri.yaml:10:48: join policy 'canJoinRoom' is not registered (did you mean 'canJoinRooms'?)
                     spec.zibri.yaml:7:53: connection policy 'canConnect' is not registered
                     """)
