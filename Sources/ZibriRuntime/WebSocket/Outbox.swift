@@ -17,35 +17,25 @@ import ZibriStorage
 /// broadcast to a thousand writer tasks cost more than the socket writes. While a claimed write
 /// is in flight, later frames queue and the writer waits for it, so the order stays the order
 /// of `send` and `claim` calls.
+///
+/// The rules are `OutboxState`'s; this class holds it under a lock and carries out what its
+/// transitions return.
 final class Outbox: @unchecked Sendable {
+    typealias Waiter = CheckedContinuation<ByteBuffer?, Never>
+    typealias CloseRequest = OutboxState<Waiter>.CloseRequest
+
     let connection: WebSocketConnection
-    private let capacity: Int
-    // Guarded by `lock`.
     private let lock = NSLock()
-    private var queue = CircularBuffer<ByteBuffer>()
-    /// The writer task, parked in `next()` because there was nothing it could write.
-    private var waiter: CheckedContinuation<ByteBuffer?, Never>?
-    /// `waiter != nil`, kept apart because testing the optional copies (retains) the
-    /// continuation, on every delivery.
-    private var writerParked = false
-    /// No more frames will be queued; the writer ends once the queue is empty.
-    private var finished = false
-    /// A claimed frame is being written by its deliverer.
-    private var claimInFlight = false
+    // Guarded by `lock`.
+    private var state: OutboxState<Waiter>
     private var socket: (write: @Sendable (ByteBuffer) async throws -> Void, isWritable: @Sendable () -> Bool)?
-    private var closing: (code: WebSocketErrorCode, reason: String, why: DisconnectReason)?
-    private var held: [(seq: Int?, frame: ByteBuffer)]?
-    /// The newest seq a recovery replay carried: a live frame at or below it is a duplicate (a
-    /// message can be logged, so replayed, before it is delivered live).
-    private var replayedThrough = 0
-    private var drained = false
     /// Yields once when a close is asked for; ends when the writer has drained.
     let closeRequested: AsyncStream<Void>
     private let closeSignal: AsyncStream<Void>.Continuation
 
     init(connection: WebSocketConnection, capacity: Int) {
         self.connection = connection
-        self.capacity = capacity
+        self.state = OutboxState(capacity: capacity)
         (closeRequested, closeSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -67,164 +57,111 @@ final class Outbox: @unchecked Sendable {
     /// Queues a frame made once for several connections.
     @discardableResult
     func send(_ frame: ByteBuffer, seq: Int? = nil) -> Bool {
-        switch lock.withLock({ accept(frame, seq: seq, mayClaim: false) }) {
-        case .queued, .claimed: return true
-        case .full:
-            closeOverflowed()
-            return false
-        case .closed: return false
-        }
+        let accepted = lock.withLock { state.send(frame, seq: seq, mayClaim: false, isWritable: { false }) }
+        return carryOut(accepted)
     }
 
     /// Like `send`, but an idle outbox is claimed instead: then the caller must pass the frame
     /// to `write(claimed:)` (outside any lock: it waits for the socket) before it claims this
     /// outbox again. Returns whether it was claimed.
     func claim(_ frame: ByteBuffer, seq: Int?) -> Bool {
-        switch lock.withLock({ accept(frame, seq: seq, mayClaim: true) }) {
-        case .claimed: return true
-        case .queued, .closed: return false
-        case .full:
-            closeOverflowed()
-            return false
+        let accepted = lock.withLock {
+            state.send(frame, seq: seq, mayClaim: true, isWritable: { socket?.isWritable() ?? false })
         }
+        if case .claimed = accepted { return true }
+        carryOut(accepted)
+        return false
     }
 
     /// Writes a frame `claim` returned true for, then hands the queue back to the writer task.
     func write(claimed frame: ByteBuffer) async {
-        var failed = true
+        var written = false
         if let write = lock.withLock({ socket?.write }) {
             do {
                 try await write(frame)
-                failed = false
+                written = true
             } catch {}
         }
-        lock.withLock {
-            claimInFlight = false
-            // Not written (the deliverer was cancelled, or the socket failed): the writer tries
-            // it first, and meets the same failure if the socket is gone.
-            if failed { queue.prepend(frame) }
-            wakeWriter()
-        }
-    }
-
-    private enum Accepted { case queued, claimed, full, closed }
-
-    // Called with the lock held.
-    private func accept(_ frame: ByteBuffer, seq: Int?, mayClaim: Bool) -> Accepted {
-        if let seq, seq <= replayedThrough { return .queued }  // already sent with the replay
-        if held != nil {
-            guard held!.count < capacity else { return .full }
-            held!.append((seq, frame))
-            return .queued
-        }
-        if mayClaim, writerParked, queue.isEmpty, !claimInFlight, !finished, let socket, socket.isWritable() {
-            claimInFlight = true
-            return .claimed
-        }
-        return enqueue(frame)
-    }
-
-    // Called with the lock held.
-    private func enqueue(_ frame: ByteBuffer) -> Accepted {
-        guard !finished else { return .closed }
-        guard queue.count < capacity else { return .full }
-        queue.append(frame)
-        wakeWriter()
-        return .queued
-    }
-
-    // Called with the lock held: gives the parked writer its next frame, or the end.
-    private func wakeWriter() {
-        guard writerParked, !claimInFlight, !queue.isEmpty || finished else { return }
-        writerParked = false
-        waiter.take()!.resume(returning: queue.popFirst())
+        resume(lock.withLock { state.claimedWriteEnded(frame, written: written) })
     }
 
     /// The writer task's next frame; nil once the outbox is finished and empty (or the task is
     /// cancelled). Waits while a claimed write is in flight, so frames keep their order.
     func next() async -> ByteBuffer? {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<ByteBuffer?, Never>) in
-                lock.withLock {
-                    if Task.isCancelled {
-                        continuation.resume(returning: nil)
-                    } else if !claimInFlight, let frame = queue.popFirst() {
-                        continuation.resume(returning: frame)
-                    } else if !claimInFlight, finished {
-                        continuation.resume(returning: nil)
-                    } else {
-                        waiter = continuation
-                        writerParked = true
-                    }
+            await withCheckedContinuation { (continuation: Waiter) in
+                let next: OutboxState<Waiter>.Next? = lock.withLock {
+                    Task.isCancelled ? nil : state.next(continuation)
+                }
+                switch next {
+                case nil, .end: continuation.resume(returning: nil)
+                case .frame(let frame): continuation.resume(returning: frame)
+                case .park: break
                 }
             }
         } onCancel: {
-            lock.withLock {
-                writerParked = false
-                waiter.take()?.resume(returning: nil)
-            }
+            lock.withLock { state.cancelWriter() }?.resume(returning: nil)
         }
     }
 
     /// Whether the writer task is parked in `next()`.
-    var writerIsWaiting: Bool { lock.withLock { writerParked } }
+    var writerIsWaiting: Bool { lock.withLock { state.writerIsParked } }
 
     /// From now on, live frames wait until `release`.
     func hold() {
-        lock.withLock { held = [] }
+        lock.withLock { state.hold() }
     }
 
     /// Queues `first` (the greeting and the replay), then the held frames newer than `seq` (older
     /// ones went out with the replay), then lets frames through directly again, but for those
     /// at or below `seq`.
     func release(after seq: Int, first: [String]) {
-        // Queued under the lock, so no live frame overtakes them; a full queue is closed after.
-        let overflowed = lock.withLock {
-            replayedThrough = seq
-            var overflowed = false
-            for frame in first where enqueue(ByteBuffer(string: frame)) == .full { overflowed = true }
-            for (frameSeq, frame) in held ?? [] where frameSeq.map({ $0 > seq }) ?? true {
-                if enqueue(frame) == .full { overflowed = true }
-            }
-            held = nil
-            return overflowed
-        }
-        if overflowed { closeOverflowed() }
-    }
-
-    /// The client is not reading: its queue is full.
-    private func closeOverflowed() {
-        close(.policyViolation, reason: "outbound queue full", why: "outbound-queue-full")
+        let frames = first.map { ByteBuffer(string: $0) }
+        carryOut(lock.withLock { state.release(after: seq, first: frames) })
     }
 
     /// Ends the queue; the writer task writes what is queued, then closes with `code`. The
     /// first close asked for wins.
     func close(_ code: WebSocketErrorCode, reason: String, why: String) {
-        lock.withLock {
-            if closing == nil {
-                closing = (code, reason, DisconnectReason(code: why, closeCode: Int(UInt16(webSocketErrorCode: code))))
-            }
-            finished = true
-            wakeWriter()
-        }
+        let why = DisconnectReason(code: why, closeCode: Int(UInt16(webSocketErrorCode: code)))
+        resume(lock.withLock { state.close(CloseRequest(code: code, reason: reason, why: why)) })
         closeSignal.yield()
+    }
+
+    /// Ends the queue without a close of our own (the client closed).
+    func finish() {
+        resume(lock.withLock { state.finish() })
     }
 
     /// The writer task has written everything (or failed); see `WebSocketRuntime.exchange`.
     func markDrained() {
-        lock.withLock { drained = true }
+        lock.withLock { state.markDrained() }
         closeSignal.finish()
     }
-    var isDrained: Bool { lock.withLock { drained } }
+    var isDrained: Bool { lock.withLock { state.drained } }
 
     /// The close asked for, if any.
-    var closeRequest: (code: WebSocketErrorCode, reason: String, why: DisconnectReason)? { lock.withLock { closing } }
+    var closeRequest: CloseRequest? { lock.withLock { state.closeRequest } }
 
-    /// Ends the queue without a close of our own (the client closed).
-    func finish() {
-        lock.withLock {
-            finished = true
-            wakeWriter()
+    /// Outside the lock: wakes the writer, and signals an overflow's close.
+    @discardableResult
+    private func carryOut(_ accepted: OutboxState<Waiter>.Accepted) -> Bool {
+        switch accepted {
+        case .queued(let wake):
+            resume(wake)
+            return true
+        case .claimed:
+            return true
+        case .refused:
+            return false
+        case .overflowed(let wake):
+            resume(wake)
+            closeSignal.yield()
+            return false
         }
+    }
+
+    private func resume(_ wake: OutboxState<Waiter>.Wake?) {
+        if let wake { wake.writer.resume(returning: wake.frame) }
     }
 }
