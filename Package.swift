@@ -61,6 +61,20 @@ let package = Package(
             dependencies: ["ZibriSchema"],
             swiftSettings: swiftSettings
         ),
+        // The OpenAPI and AsyncAPI documents of a spec: for `zibri export`, and for the OpenAPI
+        // document a server serves.
+        .target(
+            name: "ZibriExport",
+            dependencies: ["ZibriSchema"],
+            swiftSettings: swiftSettings
+        ),
+        // Swift types from a spec: for `zibri generate swift` and the plugin, never linked into
+        // a server (the runtime checks the fingerprint with ZibriSchema's `SpecFingerprint`).
+        .target(
+            name: "ZibriCodegen",
+            dependencies: ["ZibriSchema", "ZibriValidation"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ZibriStorage",
             dependencies: ["ZibriSchema", .product(name: "Logging", package: "swift-log")],
@@ -89,6 +103,7 @@ let package = Package(
                 "ZibriSchema",
                 "ZibriValidation",
                 "ZibriStorage",
+                "ZibriExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -133,6 +148,8 @@ let package = Package(
             dependencies: [
                 "ZibriSchema",
                 "ZibriValidation",
+                "ZibriExport",
+                "ZibriCodegen",
                 // For `zibri serve --mock`: the real runtime with stand-in handlers.
                 "Zibri",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -142,7 +159,7 @@ let package = Package(
         // What the ZibriGenerator plugin runs: `zibri generate swift` without the runtime.
         .executableTarget(
             name: "zibri-generator",
-            dependencies: ["ZibriSchema", "ZibriValidation"],
+            dependencies: ["ZibriSchema", "ZibriCodegen"],
             swiftSettings: swiftSettings
         ),
         .plugin(
@@ -185,13 +202,19 @@ let package = Package(
         .testTarget(
             name: "ZibriSchemaTests",
             dependencies: ["ZibriSchema", "ZibriTesting"],
-            exclude: ["Snippets", "Corpus", "Export/Generated"],
+            exclude: ["Snippets", "Corpus"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ZibriValidationTests",
             dependencies: ["ZibriSchema", "ZibriValidation", "ZibriTesting"],
             exclude: ["Snippets"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZibriCodegenTests",
+            dependencies: ["ZibriCodegen", "ZibriSchema", "ZibriTesting"],
+            exclude: ["Generated"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

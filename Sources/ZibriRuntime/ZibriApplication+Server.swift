@@ -29,7 +29,7 @@ extension ZibriApplication {
             authorizer: authorizer, maxBodyBytes: compiled.spec.server.maxBodyBytes,
             validateResponses: validateResponses, websocket: websocketService)
         let router = HTTPRouterBuilder(
-            spec: compiled.spec, routes: table.http, runtime: runtime,
+            spec: compiled.resolved, routes: table.http, runtime: runtime,
             endpoints: ObservabilityEndpoints(application: self).responders(), fileFolders: fileFolders,
             metrics: metrics, logger: logger
         ).build()

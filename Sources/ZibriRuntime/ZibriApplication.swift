@@ -93,7 +93,7 @@ public final class ZibriApplication {
     /// Throws if generated code was made from another version of the spec.
     func checkGeneratedCode() throws {
         guard !generatedCodeExpectations.isEmpty else { return }
-        let actual = SwiftGenerator.fingerprint(of: compiled.spec)
+        let actual = SpecFingerprint.of(compiled.resolved)
         for expected in generatedCodeExpectations where expected.fingerprint != actual {
             let served = (compiled.spec.file as NSString).lastPathComponent
             throw ZibriError(

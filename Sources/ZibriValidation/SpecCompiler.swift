@@ -2,13 +2,15 @@ public import ZibriSchema
 
 /// A spec with its validators built: what the runtime serves from. Immutable and shareable.
 public struct CompiledSpec: Sendable {
-    public let spec: Spec
-    public let models: [String: ResolvedModel]
+    /// The spec with its models resolved, as the exporters and the generator take it.
+    public let resolved: ResolvedSpec
     private let modelValidators: [String: Validator]
 
-    init(spec: Spec, models: [String: ResolvedModel], modelValidators: [String: Validator]) {
-        self.spec = spec
-        self.models = models
+    public var spec: Spec { resolved.spec }
+    public var models: [String: ResolvedModel] { resolved.models }
+
+    init(resolved: ResolvedSpec, modelValidators: [String: Validator]) {
+        self.resolved = resolved
         self.modelValidators = modelValidators
     }
 
@@ -34,12 +36,13 @@ public struct CompiledSpec: Sendable {
     }
 }
 
-/// Stage 4 of the pipeline: builds the validators, and reports what only a validator can see:
+/// Stage 5 of the pipeline (after `SpecPipeline`'s four): builds the validators, and reports what only a validator can see:
 /// a `pattern` the engine cannot run, and a `default`, `example`, `enum` member or `const`
 /// that breaks its own property's constraints.
 public enum SpecCompiler {
-    public static func compile(_ spec: Spec) -> (compiled: CompiledSpec, diagnostics: [Diagnostic]) {
-        let models = ModelResolver.resolve(spec).models
+    public static func compile(_ resolved: ResolvedSpec) -> (compiled: CompiledSpec, diagnostics: [Diagnostic]) {
+        let spec = resolved.spec
+        let models = resolved.models
         var compiler = SchemaCompiler(models: models)
         var validators: [String: Validator] = [:]
         for model in spec.models {
@@ -66,7 +69,7 @@ public enum SpecCompiler {
             diagnostics.append(
                 .error("invalid-pattern", "'pattern' cannot be used: \(message)", at: schema.location(of: "pattern")))
         }
-        return (CompiledSpec(spec: spec, models: models, modelValidators: validators), diagnostics)
+        return (CompiledSpec(resolved: resolved, modelValidators: validators), diagnostics)
     }
 
     /// Calls `body` with every property schema written in the spec, nested ones included.
@@ -125,39 +128,5 @@ public enum SpecCompiler {
             report("enum", "invalid-enum-member", "'enum' member \(member.jsonText)", memberValidator, member)
         }
         if let value = schema.constValue { report("const", "invalid-const", "'const'", memberValidator, value) }
-    }
-}
-
-/// The result of the whole pipeline short of serving.
-public struct SpecCheckResult: Sendable {
-    public var spec: Spec?
-    public var compiled: CompiledSpec?
-    public var source: SpecSource?
-    public var diagnostics: [Diagnostic]
-}
-
-/// Load, lint, compile: what `zibri lint` runs and what the runtime runs before it serves.
-public enum SpecChecker {
-    public static func check(contentsOf path: String, displayName: String? = nil) throws -> SpecCheckResult {
-        compile(try SpecLoader.load(contentsOf: path, displayName: displayName))
-    }
-
-    public static func check(yaml: String, file: String = "spec.zibri.yaml") -> SpecCheckResult {
-        compile(SpecLoader.load(yaml: yaml, file: file))
-    }
-
-    public static func check(bytes: [UInt8], file: String) -> SpecCheckResult {
-        compile(SpecLoader.load(bytes: bytes, file: file))
-    }
-
-    private static func compile(_ loaded: SpecLoadResult) -> SpecCheckResult {
-        var result = SpecCheckResult(
-            spec: loaded.spec, compiled: nil, source: loaded.source, diagnostics: loaded.diagnostics)
-        if let spec = loaded.spec {
-            let (compiled, diagnostics) = SpecCompiler.compile(spec)
-            result.compiled = compiled
-            result.diagnostics = (result.diagnostics + diagnostics).sortedByLocation()
-        }
-        return result
     }
 }

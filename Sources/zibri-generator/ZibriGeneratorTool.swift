@@ -4,6 +4,7 @@
 // Diagnostics go to standard error as `file:line:column: error: ...`, which SwiftPM and Xcode
 // show at the spec's line.
 import Foundation
+import ZibriCodegen
 import ZibriSchema
 import ZibriValidation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZibriExport
 import ZibriSchema
 import ZibriValidation
 
@@ -46,7 +47,7 @@ struct ExportCommand: ParsableCommand {
 
     /// The checked spec, or an exit: 1 with the diagnostics for a spec with errors, the usage
     /// code for a file that cannot be read.
-    static func load(_ spec: String) throws -> Spec {
+    static func load(_ spec: String) throws -> ResolvedSpec {
         let checked: SpecCheckResult
         do {
             checked = try SpecChecker.check(contentsOf: spec)
@@ -55,13 +56,13 @@ struct ExportCommand: ParsableCommand {
                 Data("zibri: error: cannot read '\(spec)': \(error.localizedDescription)\n".utf8))
             throw ExitCode(ZibriCommand.usageExitCode)
         }
-        guard let parsed = checked.spec, !checked.diagnostics.hasErrors else {
+        guard let compiled = checked.compiled, !checked.diagnostics.hasErrors else {
             var sources: [String: SpecSource] = [:]
             if let source = checked.source { sources[spec] = source }
             FileHandle.standardError.write(
                 Data(DiagnosticRenderer().render(checked.diagnostics, sources: sources).utf8))
             throw ExitCode(1)
         }
-        return parsed
+        return compiled.resolved
     }
 }

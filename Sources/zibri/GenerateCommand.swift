@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZibriCodegen
 import ZibriSchema
 import ZibriValidation
 

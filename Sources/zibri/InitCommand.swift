@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZibriCodegen
 import ZibriSchema
 import ZibriValidation
 
@@ -50,7 +51,7 @@ struct InitCommand: ParsableCommand {
         }
         let specFile = "\(name).zibri.yaml"
         let checked = SpecChecker.check(yaml: specText, file: specFile)
-        guard let parsed = checked.spec, !checked.diagnostics.hasErrors else {
+        guard let compiled = checked.compiled, !checked.diagnostics.hasErrors else {
             let source = checked.source.map { [specFile: $0] } ?? [:]
             FileHandle.standardError.write(Data(DiagnosticRenderer().render(checked.diagnostics, sources: source).utf8))
             throw ExitCode(1)
@@ -58,7 +59,7 @@ struct InitCommand: ParsableCommand {
         let files: [(String, String)] = [
             ("Package.swift", Self.manifest(name: name, zibriPath: zibriPath)),
             ("Sources/\(name)/\(specFile)", specText),
-            ("Sources/\(name)/App.swift", Self.app(spec: parsed, specFile: specFile)),
+            ("Sources/\(name)/App.swift", Self.app(spec: compiled.resolved, specFile: specFile)),
             ("README.md", Self.readme(name: name, specFile: specFile)),
             (".gitignore", ".build/\n.swiftpm/\nPackage.resolved\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n"),
         ]
@@ -106,10 +107,11 @@ struct InitCommand: ParsableCommand {
 
     /// The executable: loads the spec, registers a stub for every handler and policy through the
     /// typed helpers the ZibriGenerator plugin generates, serves.
-    static func app(spec: Spec, specFile: String) -> String {
+    static func app(spec: ResolvedSpec, specFile: String) -> String {
         // The generator says which names get a typed helper, and its Swift name; any other name
         // (one that routes of different types share) is registered by name, with the dynamic value.
         let helpers = SwiftGenerator.helperNames(of: spec)
+        let spec = spec.spec
         var registered: Set<String> = []
         var lines: [String] = []
         /// One registration per name and kind: `typed` after `app.handlers.<helper>`, or `byName`.

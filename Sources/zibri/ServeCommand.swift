@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let title = try ExportCommand.load(spec).info.title
+        let title = try ExportCommand.load(spec).spec.info.title
         var environment = ProcessInfo.processInfo.environment
         if environment["ZIBRI_STORAGE_URL"] == nil { environment["ZIBRI_STORAGE_URL"] = "memory" }
         if let port { environment["ZIBRI_PORT"] = String(port) }

@@ -55,7 +55,7 @@ struct ValidateCommand: ParsableCommand {
             }
             validator = found
         } else {
-            let (schema, diagnostics) = SpecLoader.loadSchema(yaml: type!, file: "--type", in: compiled.spec)
+            let (schema, diagnostics) = SpecPipeline.schema(yaml: type!, file: "--type", in: compiled.spec)
             guard let schema else {
                 FileHandle.standardError.write(Data(DiagnosticRenderer().render(diagnostics, sources: [:]).utf8))
                 throw ExitCode(ZibriCommand.usageExitCode)

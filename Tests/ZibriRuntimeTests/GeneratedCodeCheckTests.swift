@@ -20,7 +20,7 @@ import ZibriSchema
         """
 
     static func fingerprint(_ yaml: String) throws -> String {
-        SwiftGenerator.fingerprint(of: try #require(SpecLoader.load(yaml: yaml).spec))
+        SpecFingerprint.of(try #require(SpecPipeline.lint(yaml: yaml).value))
     }
 
     static func application(_ yaml: String) throws -> ZibriApplication {

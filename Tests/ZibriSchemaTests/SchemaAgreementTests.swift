@@ -42,7 +42,7 @@ import ZibriTesting
     @Test func validSpecsPassTheLoaderWithoutDiagnosticsAndTheJSONSchema() throws {
         let schemaErrors = try Self.jsonSchemaErrors(Self.validFiles)
         for file in Self.validFiles {
-            let result = try SpecLoader.load(contentsOf: file)
+            let result = try SpecPipeline.lint(contentsOf: file)
             #expect(result.diagnostics.isEmpty, "\(file): \(result.diagnostics)")
             #expect(schemaErrors[file] == [], "\(file): JSON Schema says \(schemaErrors[file] ?? ["nothing"])")
         }
@@ -51,7 +51,7 @@ import ZibriTesting
     @Test func invalidSpecsFailTheLoaderAndTheJSONSchema() throws {
         let schemaErrors = try Self.jsonSchemaErrors(Self.invalidFiles)
         for file in Self.invalidFiles {
-            let result = try SpecLoader.load(contentsOf: file)
+            let result = try SpecPipeline.lint(contentsOf: file)
             #expect(result.diagnostics.hasErrors, "\(file): the loader found no error")
             #expect(schemaErrors[file]?.isEmpty == false, "\(file): the JSON Schema found no error")
         }

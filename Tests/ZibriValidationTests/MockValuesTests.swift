@@ -9,7 +9,7 @@ import ZibriValidation
         let yaml = "zibri: \"1\"\ninfo: { title: T, version: \"1\" }\n" + (models.isEmpty ? "" : "models:\n" + models)
         let checked = SpecChecker.check(yaml: yaml)
         let compiled = try #require(checked.compiled)
-        let (parsed, diagnostics) = SpecLoader.loadSchema(yaml: schema, file: "schema", in: compiled.spec)
+        let (parsed, diagnostics) = SpecPipeline.schema(yaml: schema, file: "schema", in: compiled.spec)
         let inline = try #require(parsed, "\(diagnostics)")
         let (value, failure) = MockValues(compiled).value(for: inline)
         return (value, failure == nil)

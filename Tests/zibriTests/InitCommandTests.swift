@@ -67,7 +67,7 @@ import ZibriTesting
     @Test func stubsUseTheGeneratorsHelpersAndNamesWithoutOneAreRegisteredByName() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let spec = Self.root.appendingPathComponent("Tests/ZibriSchemaTests/Export/Generated/handlers.yaml").path
+        let spec = Self.root.appendingPathComponent("Tests/ZibriCodegenTests/Generated/handlers.yaml").path
         let result = try ChildProcess.run(Self.zibri, ["init", "notes", "--output", folder.path, "--spec", spec])
         #expect(result.status == 0, "\(result.standardError)")
         let app = try String(

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import ZibriExport
 import ZibriSchema
 import ZibriValidation
 
@@ -9,7 +10,7 @@ import ZibriValidation
 /// `Allow` for a path that exists for other methods, 426 for the WebSocket path without an
 /// upgrade), all inside `ProblemMiddleware`.
 struct HTTPRouterBuilder {
-    let spec: Spec
+    let spec: ResolvedSpec
     let routes: [CompiledRoute]
     let runtime: HTTPRuntime
     /// Served after the spec's routes, on paths no spec route takes for GET.
@@ -32,7 +33,7 @@ struct HTTPRouterBuilder {
                 RouterPath(route.path), method: route.method, responder: RouteResponder(route: route, runtime: runtime))
             methods.add(route.method, at: route.path)
         }
-        if let path = spec.server.openAPIPath {
+        if let path = spec.spec.server.openAPIPath {
             let document = ByteBuffer(string: OpenAPIExporter.document(for: spec).jsonText)
             router.get(RouterPath(path)) { _, _ in
                 Response(
@@ -48,7 +49,7 @@ struct HTTPRouterBuilder {
         // that asked on a kept-alive connection (the upgrade is only possible on a connection's
         // first request, so Node's fetch pool makes this happen): 426, and the connection closes,
         // so that the client's next attempt gets a connection of its own.
-        if let path = spec.websocket?.path.value, !methods.has(.get, at: path) {
+        if let path = spec.spec.websocket?.path.value, !methods.has(.get, at: path) {
             let problem = ProblemDocument.upgradeRequired(
                 "connect with a WebSocket upgrade, as the first request of a connection")
             router.get(RouterPath(path)) { _, _ in

@@ -1,22 +1,13 @@
-/// A model with `from`/`pick`/`omit`/`partial` applied: the properties a document must have.
-public struct ResolvedModel: Sendable {
-    public var name: String
-    public var location: SourceLocation
-    public var description: String?
-    public var properties: [Property]
-    public var additionalProperties: AdditionalProperties
-}
-
 /// Resolves derived models, reporting unknown bases, `from` cycles and `pick`/`omit` names
 /// that the base does not have.
-public struct ModelResolver {
-    public private(set) var resolved: [String: ResolvedModel] = [:]
-    public private(set) var diagnostics: [Diagnostic] = []
+package struct ModelResolver {
+    package private(set) var resolved: [String: ResolvedModel] = [:]
+    package private(set) var diagnostics: [Diagnostic] = []
     private let definitions: [String: Model]
     private var visiting: [String] = []
     private var failed: Set<String> = []
 
-    public static func resolve(_ spec: Spec) -> (models: [String: ResolvedModel], diagnostics: [Diagnostic]) {
+    package static func resolve(_ spec: Spec) -> (models: [String: ResolvedModel], diagnostics: [Diagnostic]) {
         var resolver = ModelResolver(spec)
         for model in spec.models {
             _ = resolver.resolve(model.name)

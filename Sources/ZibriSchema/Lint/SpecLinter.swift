@@ -3,14 +3,13 @@ import Foundation
 /// Stage 3 of the pipeline: semantic rules over a decoded spec (references, cycles,
 /// contradictory constraints, routes, channels, names). Structural problems were reported by
 /// the decoder; the compile stage (ZibriValidation) adds the rules that need a validator.
-public struct SpecLinter {
+package struct SpecLinter {
     let spec: Spec
     let models: [String: ResolvedModel]
     var diagnostics: [Diagnostic] = []
 
-    public static func lint(_ spec: Spec) -> [Diagnostic] {
-        let (models, resolutionDiagnostics) = ModelResolver.resolve(spec)
-        var linter = SpecLinter(spec: spec, models: models, diagnostics: resolutionDiagnostics)
+    package static func lint(_ resolved: ResolvedSpec) -> [Diagnostic] {
+        var linter = SpecLinter(spec: resolved.spec, models: resolved.models)
         linter.lintSchemas()
         linter.lintModelCycles()
         linter.lintUnusedModels()
@@ -21,7 +20,7 @@ public struct SpecLinter {
     }
 
     /// The schema rules for one schema that is not part of `spec` but may use its models.
-    public static func lint(schema: PropertySchema, in spec: Spec) -> [Diagnostic] {
+    package static func lint(schema: PropertySchema, in spec: Spec) -> [Diagnostic] {
         var linter = SpecLinter(spec: spec, models: [:])
         linter.lintSchema(schema)
         return linter.diagnostics

@@ -21,7 +21,7 @@ import ZibriSchema
         """
 
     @Test func derivedModelsResolve() throws {
-        let spec = try #require(SpecLoader.load(yaml: Self.yaml).spec)
+        let spec = try #require(SpecPipeline.lint(yaml: Self.yaml).spec)
         let (models, diagnostics) = ModelResolver.resolve(spec)
         #expect(diagnostics.isEmpty)
         #expect(models["CreateUser"]?.properties.map(\.name) == ["name", "email"])

@@ -10,7 +10,7 @@ import ZibriTesting
     @Test(arguments: suite.names)
     func snippet(_ name: String) throws {
         let actual = try Self.suite.actual(name) { bytes, file in
-            let result = SpecLoader.load(bytes: bytes, file: file)
+            let result = SpecPipeline.lint(bytes: bytes, file: file)
             return (result.diagnostics, result.source)
         }
         let expected = try #require(Self.suite.expected(name), "no \(name).expected; run with ZIBRI_UPDATE_SNIPPETS=1")

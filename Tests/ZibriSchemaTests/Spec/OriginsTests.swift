@@ -26,7 +26,7 @@ import ZibriSchema
     }
 
     @Test func anOriginThatIsNotOneIsAnErrorAtItsPlace() {
-        let result = SpecLoader.load(
+        let result = SpecPipeline.lint(
             yaml: """
                 zibri: "1"
                 info: { title: T, version: "1" }

@@ -10,7 +10,7 @@ func makeValidator(_ schema: String, models: String = "") throws -> Validator {
     let checked = SpecChecker.check(yaml: yaml)
     let compiled = try #require(checked.compiled)
     #expect(!checked.diagnostics.hasErrors, "\(checked.diagnostics)")
-    let (parsed, diagnostics) = SpecLoader.loadSchema(yaml: schema, file: "schema", in: compiled.spec)
+    let (parsed, diagnostics) = SpecPipeline.schema(yaml: schema, file: "schema", in: compiled.spec)
     let inline = try #require(parsed, "\(diagnostics)")
     return try compiled.validator(for: inline)
 }

@@ -1,4 +1,5 @@
-public import ZibriSchema
+import ZibriSchema
+public import ZibriValidation
 
 /// Checks a spec and generates its Swift types: what `zibri generate swift` and the
 /// ZibriGenerator plugin's tool both run, so that they agree to the byte.
@@ -15,10 +16,10 @@ public enum SwiftGeneration {
         specAt path: String, displayName: String? = nil, options: SwiftGenerationOptions
     ) throws -> Result {
         let check = try SpecChecker.check(contentsOf: path, displayName: displayName)
-        guard let spec = check.spec, check.compiled != nil, !check.diagnostics.hasErrors else {
+        guard let compiled = check.compiled, !check.diagnostics.hasErrors else {
             return Result(source: nil, check: check)
         }
-        return Result(source: SwiftGenerator.source(for: spec, options: options), check: check)
+        return Result(source: SwiftGenerator.source(for: compiled.resolved, options: options), check: check)
     }
 
     /// `chat.zibri.swift` for `chat.zibri.yaml`.

@@ -1,45 +1,23 @@
 import Foundation
-
-/// How `SwiftGenerator` writes its declarations.
-public struct SwiftGenerationOptions: Sendable, Hashable {
-    public enum Access: String, Sendable, Hashable, CaseIterable {
-        case `public`, `internal`
-    }
-
-    /// `public` for a library that hands the types on; `internal` (the default) otherwise.
-    public var access: Access
-    /// An enum every type goes in, so that two specs can share a module.
-    public var namespace: String?
-
-    public init(access: Access = .internal, namespace: String? = nil) {
-        self.access = access
-        self.namespace = namespace
-    }
-}
+public import ZibriSchema
 
 /// Swift source from a checked spec: a `Codable` struct per model, typed registration helpers
 /// for every handler the spec names, and the spec's fingerprint. The runtime still interprets
 /// the spec (validation, routing); the generated code only gives its values Swift types.
 public enum SwiftGenerator {
     /// The generated file for a spec without errors. Same spec and options, same bytes.
-    public static func source(for spec: Spec, options: SwiftGenerationOptions = SwiftGenerationOptions()) -> String {
-        let plan = SwiftPlan(spec)
-        return SwiftRenderer(plan: plan, options: options, specFile: spec.file).render()
-    }
-
-    /// What the generated types depend on: every type's name, its properties' JSON and Swift
-    /// names and types, enum members, and every handler's kind and types. Descriptions,
-    /// constraints and formatting are left out: editing them changes no type, so code
-    /// generated before such an edit still fits. 16 hex digits (64-bit FNV-1a).
-    public static func fingerprint(of spec: Spec) -> String {
-        SwiftPlan(spec).fingerprint
+    public static func source(
+        for resolved: ResolvedSpec, options: SwiftGenerationOptions = SwiftGenerationOptions()
+    ) -> String {
+        let plan = SwiftPlan(resolved)
+        return SwiftRenderer(plan: plan, options: options, specFile: resolved.spec.file).render()
     }
 
     /// The handler names that get a typed helper, each with its Swift name as code calls it
     /// (`app.handlers.<name>`): for `zibri init`, which writes calls to the helpers.
-    package static func helperNames(of spec: Spec) -> [String: String] {
+    package static func helperNames(of resolved: ResolvedSpec) -> [String: String] {
         var names: [String: String] = [:]
-        for handler in SwiftPlan(spec).handlers {
+        for handler in SwiftPlan(resolved).handlers {
             names[handler.specName] = SwiftNames.declared(handler.methodName)
         }
         return names
@@ -130,6 +108,8 @@ struct SwiftPlan {
     /// Handler names used with different types by several routes: registered by name only.
     var untypedHandlers: [String] = []
     var usesDate = false
+    /// `SpecFingerprint`'s, written into the code for the runtime to compare.
+    let fingerprint: String
 
     /// `base`, or `base2`… if a model already has that name.
     func uniqueTopLevelName(_ base: String) -> String {
@@ -147,8 +127,10 @@ struct SwiftPlan {
     /// Models that contain a model inline (not through an array or a map), for boxing.
     private var inlineEdges: [String: Set<String>] = [:]
 
-    init(_ spec: Spec) {
-        models = ModelResolver.resolve(spec).models
+    init(_ resolved: ResolvedSpec) {
+        let spec = resolved.spec
+        models = resolved.models
+        fingerprint = SpecFingerprint.of(resolved)
         var taken: Set<String> = ["Handlers"]
         for model in spec.models where models[model.name] != nil && modelTypeNames[model.name] == nil {
             modelTypeNames[model.name] = SwiftNames.unique(SwiftNames.typeName(model.name), in: &taken)
@@ -469,45 +451,5 @@ struct SwiftPlan {
             declarations.append(declaration)
         }
         return schema.nullable || !schema.required ? "\(type)?" : type
-    }
-
-    // MARK: Fingerprint
-
-    var fingerprint: String {
-        var lines: [String] = []
-        func describe(_ declaration: SwiftDeclaration, _ prefix: String) {
-            switch declaration {
-            case .structure(let value):
-                lines.append("struct \(prefix)\(value.name)")
-                for property in value.properties {
-                    lines.append(
-                        "  \(property.jsonName) \(property.swiftName) \(property.declaredType) \(property.encodesNull)")
-                }
-                for inner in value.nested { describe(inner, "\(prefix)\(value.name).") }
-            case .enumeration(let value):
-                lines.append(
-                    "enum \(prefix)\(value.name) " + value.cases.map { "\($0.name)=\($0.raw)" }.joined(separator: ","))
-            case .alias(let name, _, let target):
-                lines.append("alias \(prefix)\(name) \(target)")
-            case .input(let value):
-                lines.append("input \(prefix)\(value.name) \(value.body)")
-                for part in [value.params, value.query].compactMap({ $0 }) {
-                    describe(.structure(part), "\(prefix)\(value.name).")
-                }
-            }
-        }
-        for declaration in declarations { describe(declaration, "") }
-        for handler in handlers {
-            lines.append(
-                "handler \(handler.kind.rawValue) \(handler.specName) \(handler.input ?? handler.body ?? "-") \(handler.response ?? "-")"
-            )
-        }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in lines.joined(separator: "\n").utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
+public import ZibriSchema
 
 /// The HTTP side of a spec as an OpenAPI 3.1 document: every route, parameter and model with
 /// its constraints, the problem responses, and the bearer security scheme.
 public enum OpenAPIExporter {
-    public static func document(for spec: Spec) -> JSONValue {
-        let models = ModelResolver.resolve(spec).models
+    public static func document(for resolved: ResolvedSpec) -> JSONValue {
+        let spec = resolved.spec
+        let models = resolved.models
         var paths: [String: JSONValue] = [:]
         var usesAuth = false
         for route in spec.http.routes {

@@ -2,12 +2,12 @@ import Foundation
 import Testing
 import ZibriSchema
 
-@Suite struct SpecLoaderTests {
+@Suite struct SpecPipelineTests {
     static let chat = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/chat.zibri.yaml").path
 
     @Test func theChatSpecLoadsWithItsValuesAndDefaults() throws {
-        let result = try SpecLoader.load(contentsOf: Self.chat, displayName: "chat.zibri.yaml")
+        let result = try SpecPipeline.lint(contentsOf: Self.chat, displayName: "chat.zibri.yaml")
         #expect(result.diagnostics.isEmpty)
         let spec = try #require(result.spec)
         #expect(spec.info.title == "Chat")
@@ -30,7 +30,7 @@ import ZibriSchema
     }
 
     @Test func defaultsApplyWhenSectionsAreAbsent() throws {
-        let spec = try #require(SpecLoader.load(yaml: "zibri: \"1\"\ninfo: { title: T, version: 1 }\n").spec)
+        let spec = try #require(SpecPipeline.lint(yaml: "zibri: \"1\"\ninfo: { title: T, version: 1 }\n").spec)
         #expect(spec.server.host == "127.0.0.1")
         #expect(spec.server.port == 8080)
         #expect(spec.server.maxBodyBytes == 1_048_576)
@@ -49,7 +49,7 @@ import ZibriSchema
                   b: { type: string, default: x, required: true }
                   c: { type: string }
             """
-        let model = try #require(SpecLoader.load(yaml: yaml).spec?.model(named: "A"))
+        let model = try #require(SpecPipeline.lint(yaml: yaml).spec?.model(named: "A"))
         #expect(model.properties.map(\.schema.required) == [false, true, true])
     }
 
@@ -59,7 +59,8 @@ import ZibriSchema
         #expect(source.lineCount == 5)
         #expect((1...5).map { source.line($0) } == ["a", "b", "c", "d", ""])
         // So a diagnostic on a line after lone CRs is shown with its own line.
-        let loaded = SpecLoader.load(yaml: "zibri: \"1\"\rinfo: {title: t, version: \"1\"}\rnope: 1\r", file: "cr.yaml")
+        let loaded = SpecPipeline.lint(
+            yaml: "zibri: \"1\"\rinfo: {title: t, version: \"1\"}\rnope: 1\r", file: "cr.yaml")
         let unknown = try #require(loaded.diagnostics.first { $0.rule == "unknown-key" })
         #expect(unknown.location.line == 3)
         #expect(loaded.source?.line(unknown.location.line) == "nope: 1")

@@ -1,4 +1,5 @@
 import Foundation
+public import ZibriSchema
 
 /// The WebSocket side of a spec as an AsyncAPI 3.0 document: the socket as one channel with
 /// every message a client may send (the spec's routes, `ws:join`, `ws:leave`, `ws:ack`) and
@@ -7,9 +8,10 @@ import Foundation
 /// patterns as channels with parameters, the models as schemas, and the handshake's token.
 /// Nil when the spec has no `websocket` section.
 public enum AsyncAPIExporter {
-    public static func document(for spec: Spec) -> JSONValue? {
+    public static func document(for resolved: ResolvedSpec) -> JSONValue? {
+        let spec = resolved.spec
         guard let websocket = spec.websocket else { return nil }
-        let models = ModelResolver.resolve(spec).models
+        let models = resolved.models
         var messages: [String: JSONValue] = [:]
         var operations: [String: JSONValue] = [:]
         let socket: JSONValue = ["$ref": "#/channels/socket"]
