@@ -16,7 +16,7 @@ extension Located: Hashable where Value: Hashable {}
 
 /// A loaded spec: the format v1 as typed values, each with its source location.
 ///
-/// Produced by `SpecLoader`; missing optional keys carry their documented defaults.
+/// Produced by the pipeline's decode stage (`SpecPipeline`); missing optional keys carry their documented defaults.
 public struct Spec: Sendable {
     public static let supportedVersions = ["1"]
 

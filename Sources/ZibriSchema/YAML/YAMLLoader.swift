@@ -1,21 +1,9 @@
 import Foundation
 import Yams
 
-/// Limits that keep a hostile or broken file from exhausting memory or time.
-public struct YAMLLimits: Sendable {
-    /// Files over this size are refused before parsing.
-    public var maxFileBytes: Int = 8 * 1024 * 1024
-    /// Nodes after alias expansion ("billion laughs" protection).
-    public var maxNodes: Int = 1_000_000
-    /// Nesting depth of mappings and lists.
-    public var maxDepth: Int = 128
-
-    public init() {}
-}
-
 /// Stage 1 of the pipeline: bytes to a `YAMLNode` tree with positions, or diagnostics.
-public enum YAMLLoader {
-    public static func load(
+package enum YAMLLoader {
+    package static func load(
         _ bytes: [UInt8], file: String, limits: YAMLLimits = YAMLLimits()
     ) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
         let start = SourceLocation(file: file, line: 1, column: 1)
@@ -38,7 +26,7 @@ public enum YAMLLoader {
         return load(text, file: file, limits: limits)
     }
 
-    public static func load(
+    package static func load(
         _ text: String, file: String, limits: YAMLLimits = YAMLLimits()
     ) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
         let start = SourceLocation(file: file, line: 1, column: 1)

@@ -2,44 +2,44 @@
 ///
 /// Yams' own `Node` is converted to this tree at once, so the rest of Zibri depends on a small
 /// `Sendable` value type instead of the parser's.
-public struct YAMLNode: Sendable, Hashable {
-    public enum Content: Sendable, Hashable {
+package struct YAMLNode: Sendable, Hashable {
+    package enum Content: Sendable, Hashable {
         case scalar(YAMLScalar)
         case sequence([YAMLNode])
         /// Pairs in source order; duplicate keys are kept so the linter can report them.
         case mapping([YAMLPair])
     }
 
-    public var content: Content
-    public var location: SourceLocation
+    package var content: Content
+    package var location: SourceLocation
 
-    public init(_ content: Content, at location: SourceLocation) {
+    package init(_ content: Content, at location: SourceLocation) {
         self.content = content
         self.location = location
     }
 
-    public var scalar: YAMLScalar? {
+    package var scalar: YAMLScalar? {
         if case .scalar(let scalar) = content { return scalar }
         return nil
     }
 
-    public var sequence: [YAMLNode]? {
+    package var sequence: [YAMLNode]? {
         if case .sequence(let items) = content { return items }
         return nil
     }
 
-    public var mapping: [YAMLPair]? {
+    package var mapping: [YAMLPair]? {
         if case .mapping(let pairs) = content { return pairs }
         return nil
     }
 
     /// The value of the first pair whose key is `key`.
-    public subscript(key: String) -> YAMLNode? {
+    package subscript(key: String) -> YAMLNode? {
         mapping?.first { $0.key.scalar?.text == key }?.value
     }
 
     /// What kind of node this is, in words for diagnostics: "a string", "a list", ...
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch content {
         case .mapping: "a mapping"
         case .sequence: "a list"
@@ -55,11 +55,11 @@ public struct YAMLNode: Sendable, Hashable {
     }
 }
 
-public struct YAMLPair: Sendable, Hashable {
-    public var key: YAMLNode
-    public var value: YAMLNode
+package struct YAMLPair: Sendable, Hashable {
+    package var key: YAMLNode
+    package var value: YAMLNode
 
-    public init(key: YAMLNode, value: YAMLNode) {
+    package init(key: YAMLNode, value: YAMLNode) {
         self.key = key
         self.value = value
     }
@@ -67,8 +67,8 @@ public struct YAMLPair: Sendable, Hashable {
 
 /// A scalar with its text as written and its value resolved by the YAML 1.2 core schema
 /// (so `yes` and `on` stay strings, unlike YAML 1.1).
-public struct YAMLScalar: Sendable, Hashable {
-    public enum Value: Sendable, Hashable {
+package struct YAMLScalar: Sendable, Hashable {
+    package enum Value: Sendable, Hashable {
         case null
         case bool(Bool)
         case integer(Int)
@@ -76,18 +76,18 @@ public struct YAMLScalar: Sendable, Hashable {
         case string(String)
     }
 
-    public var text: String
-    public var value: Value
-    public var isQuoted: Bool
+    package var text: String
+    package var value: Value
+    package var isQuoted: Bool
 
-    public init(text: String, value: Value, isQuoted: Bool) {
+    package init(text: String, value: Value, isQuoted: Bool) {
         self.text = text
         self.value = value
         self.isQuoted = isQuoted
     }
 
     /// Resolves a plain (unquoted) scalar by the YAML 1.2 core schema.
-    public static func resolvePlain(_ text: String) -> Value {
+    package static func resolvePlain(_ text: String) -> Value {
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE": return .bool(true)
@@ -153,7 +153,7 @@ public struct YAMLScalar: Sendable, Hashable {
 
 extension YAMLNode {
     /// The node as JSON, for spec literals. Mapping keys become strings.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         switch content {
         case .scalar(let scalar):
             switch scalar.value {
