@@ -32,7 +32,7 @@ fi
 
 work=.build-fuzz/work
 mkdir -p "$work/corpus" .build-fuzz/findings
-cp Tests/ZibriSchemaTests/Corpus/valid/*.yaml Tests/ZibriSchemaTests/Corpus/invalid/*.yaml examples/chat.zibri.yaml "$work/corpus/"
+cp Tests/ZibriSchemaTests/Corpus/valid/*.yaml Tests/ZibriSchemaTests/Corpus/invalid/*.yaml "$work/corpus/"
 python3 - schemas/zibri-spec.schema.json > "$work/spec.dict" <<'PY'
 import json, sys
 keys = set()

@@ -89,7 +89,10 @@ import ZibriValidation
 
     /// Every model of every example spec gets a valid mock value: what `zibri serve --mock`
     /// answers with.
-    @Test(arguments: ["examples/chat.zibri.yaml", "examples/Chat/chat.zibri.yaml", "examples/TodoAPI/todo.zibri.yaml"])
+    @Test(arguments: [
+        "Tests/ZibriSchemaTests/Corpus/valid/chat-features.yaml", "examples/Chat/chat.zibri.yaml",
+        "examples/TodoAPI/todo.zibri.yaml",
+    ])
     func everyModelOfTheExamplesHasAValidMock(path: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

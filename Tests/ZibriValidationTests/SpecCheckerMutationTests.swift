@@ -11,7 +11,7 @@ import ZibriValidation
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let seeds: [String] = [
-        "examples/chat.zibri.yaml",
+        "Tests/ZibriSchemaTests/Corpus/valid/chat-features.yaml",
         "Tests/ZibriSchemaTests/Corpus/valid/every-key.yaml",
     ]
 

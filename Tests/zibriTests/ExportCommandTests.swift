@@ -9,7 +9,9 @@ import ZibriTesting
         .deletingLastPathComponent()
     static let zibri = ChildProcess.builtProduct("zibri", packageRoot: root)
 
-    @Test(arguments: ["examples/chat.zibri.yaml", "Tests/ZibriSchemaTests/Corpus/valid/every-key.yaml"])
+    @Test(arguments: [
+        "Tests/ZibriSchemaTests/Corpus/valid/chat-features.yaml", "Tests/ZibriSchemaTests/Corpus/valid/every-key.yaml",
+    ])
     func openAPIDocumentsAreValid(_ spec: String) throws {
         let result = try ChildProcess.run(
             Self.zibri, ["export", "openapi", Self.root.appendingPathComponent(spec).path])
@@ -27,7 +29,7 @@ import ZibriTesting
     }
 
     @Test(arguments: [
-        "examples/chat.zibri.yaml", "examples/Chat/chat.zibri.yaml",
+        "Tests/ZibriSchemaTests/Corpus/valid/chat-features.yaml", "examples/Chat/chat.zibri.yaml",
         "Tests/ZibriSchemaTests/Corpus/valid/every-key.yaml",
     ])
     func asyncAPIDocumentsAreValid(_ spec: String) throws {

@@ -44,7 +44,7 @@ import ZibriTesting
     @Test func fromAnExistingSpecEveryHandlerAndPolicyIsRegistered() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let spec = Self.root.appendingPathComponent("examples/chat.zibri.yaml").path
+        let spec = Self.root.appendingPathComponent("Tests/ZibriSchemaTests/Corpus/valid/chat-features.yaml").path
         let result = try ChildProcess.run(Self.zibri, ["init", "chat", "--output", folder.path, "--spec", spec])
         #expect(result.status == 0, "\(result.standardError)")
         let app = try String(

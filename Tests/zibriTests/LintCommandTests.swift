@@ -7,7 +7,7 @@ import ZibriTesting
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     static let zibri = ChildProcess.builtProduct("zibri", packageRoot: packageRoot)
-    static let chat = packageRoot.appendingPathComponent("examples/chat.zibri.yaml").path
+    static let chat = packageRoot.appendingPathComponent("Tests/ZibriSchemaTests/Corpus/valid/chat-features.yaml").path
 
     func lint(_ arguments: [String]) throws -> ChildProcessResult {
         try ChildProcess.run(Self.zibri, ["lint"] + arguments, currentDirectory: Self.packageRoot)
@@ -38,7 +38,7 @@ import ZibriTesting
         """
 
     @Test func cleanSpecExitsZero() throws {
-        let result = try lint(["examples/chat.zibri.yaml"])
+        let result = try lint(["Tests/ZibriSchemaTests/Corpus/valid/chat-features.yaml"])
         #expect(result.status == 0)
         #expect(result.standardOutput == "0 errors, 0 warnings\n")
     }

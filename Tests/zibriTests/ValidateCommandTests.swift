@@ -7,7 +7,7 @@ import ZibriTesting
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let zibri = ChildProcess.builtProduct("zibri", packageRoot: root)
-    static let chat = root.appendingPathComponent("examples/chat.zibri.yaml").path
+    static let chat = root.appendingPathComponent("Tests/ZibriSchemaTests/Corpus/valid/chat-features.yaml").path
 
     func validate(_ arguments: [String], input: String? = nil) throws -> ChildProcessResult {
         try ChildProcess.run(Self.zibri, ["validate"] + arguments, standardInput: input)

@@ -4,7 +4,7 @@ import ZibriSchema
 
 @Suite struct SpecPipelineTests {
     static let chat = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/chat.zibri.yaml").path
+        .appendingPathComponent("Corpus/valid/chat-features.yaml").path
 
     @Test func theChatSpecLoadsWithItsValuesAndDefaults() throws {
         let result = try SpecPipeline.lint(contentsOf: Self.chat, displayName: "chat.zibri.yaml")
