@@ -48,18 +48,20 @@ extension WebSocketRuntime {
             }
             // A client that does not read cannot be sent a close frame either (its socket is
             // full): once a close is asked for, the writer has `closeTimeout` to get it out, then
-            // the socket is dropped.
+            // the socket is dropped. `closeRequested` ends when the writer has drained, which
+            // cancels the timer.
             group.addTask {
-                for await _ in outbox.closeRequested {
-                    let deadline = ContinuousClock.now + closeTimeout
-                    while !outbox.isDrained, ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(20))
+                await withTaskGroup(of: Void.self) { timer in
+                    var started = false
+                    for await _ in outbox.closeRequested where !started {
+                        started = true
+                        timer.addTask {
+                            guard (try? await Task.sleep(for: closeTimeout)) != nil, !outbox.isDrained else { return }
+                            logger.warning("dropping connection \(connection.id): its close frame could not be written")
+                            channel.close(promise: nil)
+                        }
                     }
-                    if !outbox.isDrained {
-                        logger.warning("dropping connection \(connection.id): its close frame could not be written")
-                        channel.close(promise: nil)
-                    }
-                    return
+                    timer.cancelAll()
                 }
             }
             async let worker: Void = runHandlers(work, outbox: outbox, context: context)
