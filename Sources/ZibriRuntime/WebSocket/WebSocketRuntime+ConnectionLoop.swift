@@ -27,7 +27,7 @@ extension WebSocketRuntime {
         let connection = context.connection
         let logger = context.logger
         let (work, queue) = AsyncStream.makeStream(
-            of: ClientFrame.self, bufferingPolicy: .bufferingOldest(maxPendingMessages))
+            of: ClientFrame.self, bufferingPolicy: .bufferingOldest(limits.maxPendingMessages))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { outbox.markDrained() }
@@ -56,7 +56,9 @@ extension WebSocketRuntime {
                     for await _ in outbox.closeRequested where !started {
                         started = true
                         timer.addTask {
-                            guard (try? await Task.sleep(for: closeTimeout)) != nil, !outbox.isDrained else { return }
+                            guard (try? await Task.sleep(for: limits.closeTimeout)) != nil, !outbox.isDrained else {
+                                return
+                            }
                             logger.warning("dropping connection \(connection.id): its close frame could not be written")
                             channel.close(promise: nil)
                         }
@@ -112,18 +114,18 @@ extension WebSocketRuntime {
         _ inbound: WebSocketInboundStream, outbox: Outbox, connection: WebSocketConnection,
         queue: AsyncStream<ClientFrame>.Continuation
     ) async throws -> Violation? {
-        var bucket = TokenBucket(rate: messagesPerSecond)
+        var bucket = TokenBucket(rate: limits.messagesPerSecond)
         let clock = ContinuousClock()
         let start = clock.now
         // One byte over the limit is still read, so it can be answered with 413.
-        for try await message in inbound.messages(maxSize: maxMessageBytes + 1) {
+        for try await message in inbound.messages(maxSize: limits.maxMessageBytes + 1) {
             guard case .text(let text) = message else {
                 return Violation(
                     answer: nil, code: .unacceptableData, reason: "frames must be JSON text", why: "binary-frame")
             }
-            if text.utf8.count > maxMessageBytes {
+            if text.utf8.count > limits.maxMessageBytes {
                 return Violation(
-                    answer: .tooLarge("the message is larger than \(maxMessageBytes) bytes"),
+                    answer: .tooLarge("the message is larger than \(limits.maxMessageBytes) bytes"),
                     code: .messageTooLarge, reason: "message too large", why: "message-too-large")
             }
             let elapsed = clock.now - start
@@ -131,7 +133,8 @@ extension WebSocketRuntime {
             case .allow:
                 break
             case .refuse:
-                answer(outbox, ack: nil, .failure(.tooManyRequests("over \(messagesPerSecond) messages a second")))
+                answer(
+                    outbox, ack: nil, .failure(.tooManyRequests("over \(limits.messagesPerSecond) messages a second")))
                 continue
             case .close:
                 return Violation(answer: nil, code: .policyViolation, reason: "too many messages", why: "rate-limited")
@@ -156,7 +159,7 @@ extension WebSocketRuntime {
                 continue
             }
             if case .dropped = queue.yield(frame) {
-                let detail = "more than \(maxPendingMessages) messages are waiting for their handler"
+                let detail = "more than \(limits.maxPendingMessages) messages are waiting for their handler"
                 answer(outbox, ack: frame.ack, .failure(.tooManyRequests(detail)))
             }
         }

@@ -33,7 +33,7 @@ extension WebSocketRuntime {
         let session = SessionRecord(
             token: Self.digest(token), connectionID: connection.id, userID: connection.userID, nodeID: nodeID)
         try await service.store.openSession(session)
-        let outbox = Outbox(connection: connection, capacity: outboundQueueSize)
+        let outbox = Outbox(connection: connection, capacity: limits.outboundQueueSize)
         let lastSeq = service.live.register(outbox, channels: [])
         outbox.send(
             ServerFrame.connected(
@@ -77,7 +77,7 @@ extension WebSocketRuntime {
                 .close(origin: nodeID, connectionID: connection.id, code: 4409, reason: takeover))
         }
         // Room for the greeting and the whole replay besides the usual queue.
-        let outbox = Outbox(connection: connection, capacity: outboundQueueSize + recovery.maxReplay + 1)
+        let outbox = Outbox(connection: connection, capacity: limits.outboundQueueSize + recovery.maxReplay + 1)
         outbox.hold()
         let liveFrom = service.live.register(outbox, channels: try await store.channels(ofConnection: connection.id))
         let owed = try await store.messages(

@@ -17,12 +17,7 @@ struct WebSocketRuntime: Sendable {
     let authorizer: Authorizer
     /// Browser origins allowed besides the request's own (`websocket.connection.allowedOrigins`).
     let allowedOrigins: [String]
-    let maxMessageBytes: Int
-    let messagesPerSecond: Int
-    let maxConnections: Int
-    let outboundQueueSize: Int
-    /// Messages of one connection waiting for its handler worker; more are answered 429.
-    let maxPendingMessages: Int
+    let limits: WebSocketLimits
     /// Channel patterns clients may join with `ws:join`.
     let clientJoinPatterns: Set<String>
     let connectPolicy: Policies.ConnectPolicy?
@@ -31,8 +26,6 @@ struct WebSocketRuntime: Sendable {
     let onConnect: WebSocketHandlers.ConnectHandler?
     let onDisconnect: WebSocketHandlers.DisconnectHandler?
     let nodeID: String
-    /// How long a close may take to be written before the socket is dropped.
-    let closeTimeout: Duration
     let recovery: RecoverySettings
     let validateResponses: Bool
     let metrics: ZibriMetrics
@@ -57,8 +50,9 @@ struct WebSocketRuntime: Sendable {
             await refuse(outbound, .serviceUnavailable("the server is restarting"))
             return
         }
-        if service.live.count >= maxConnections {
-            await refuse(outbound, .serviceUnavailable("the server has its maximum of \(maxConnections) connections"))
+        if service.live.count >= limits.maxConnections {
+            await refuse(
+                outbound, .serviceUnavailable("the server has its maximum of \(limits.maxConnections) connections"))
             return
         }
         let opened: OpenedSession
