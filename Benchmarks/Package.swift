@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "ZibriBenchmarks",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Zibri", path: ".."),
         .package(url: "https://github.com/google/swift-benchmark.git", from: "0.1.2"),

@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "ZibriFuzz",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Zibri", path: "..")],
     targets: [
         .executableTarget(

@@ -16,7 +16,7 @@ extension ZibriApplication {
         try checkGeneratedCode()
         var authenticator: JWTAuthenticator?
         if let jwt = compiled.spec.auth?.jwt {
-            authenticator = try await JWTAuthenticator.make(settings: jwt, environment: environment)
+            authenticator = try await JWTAuthenticator.make(settings: jwt, configuration: configuration)
         }
         let authorizer = Authorizer(authenticator: authenticator)
         let table = try RouteTableBuilder(

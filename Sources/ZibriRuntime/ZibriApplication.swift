@@ -1,5 +1,6 @@
-public import Foundation
-package import Hummingbird
+public import Configuration
+import Foundation
+import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
 public import Logging
@@ -110,15 +111,21 @@ public final class ZibriApplication {
     /// Called once the server listens, with the port it bound (useful with port 0).
     public var onListening: (@Sendable (Int) async -> Void)?
 
-    let environment: [String: String]
+    /// Where the settings come from: `zibri.port` and the other `StartupSettings.Key`s, and
+    /// the JWT secret.
+    let configuration: ConfigReader
 
     /// Loads, lints and compiles the spec at `path`; `stores` are the stores its `storage` may
-    /// name (`import Zibri` has an initializer with those that come with Zibri). Throws
-    /// `SpecError` with every diagnostic when the spec has errors, and `ZibriError` for an
-    /// unusable environment variable or a store that cannot be opened.
+    /// name (`import Zibri` has an initializer with those that come with Zibri). Settings come
+    /// from `configuration`, by default the environment (`ZIBRI_PORT`, `ZIBRI_HOST`,
+    /// `ZIBRI_STORAGE_URL`, `ZIBRI_NODE_ID`, `ZIBRI_LOG_LEVEL`, and the spec's
+    /// `auth.jwt.secretEnv`); a server can put command-line arguments or a file above it.
+    /// Throws `SpecError` with every diagnostic when the spec has errors, and `ZibriError` for
+    /// an unusable setting or a store that cannot be opened.
     public convenience init(
         spec path: String, stores: StoreRegistry,
-        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "zibri")
+        configuration: ConfigReader = ConfigReader(provider: EnvironmentVariablesProvider()),
+        logger: Logger = Logger(label: "zibri")
     ) throws {
         let checked: SpecCheckResult
         do {
@@ -126,21 +133,42 @@ public final class ZibriApplication {
         } catch {
             throw ZibriError(code: "unreadable-spec", message: "cannot read the spec '\(path)': \(error)")
         }
-        try self.init(checked: checked, stores: stores, environment: environment, logger: logger)
+        try self.init(checked: checked, stores: stores, configuration: configuration, logger: logger)
     }
 
     /// A spec given as text, e.g. in tests.
     public convenience init(
         yaml: String, file: String = "spec.zibri.yaml", stores: StoreRegistry,
-        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "zibri")
+        configuration: ConfigReader = ConfigReader(provider: EnvironmentVariablesProvider()),
+        logger: Logger = Logger(label: "zibri")
     ) throws {
         try self.init(
-            checked: SpecChecker.check(yaml: yaml, file: file), stores: stores, environment: environment,
+            checked: SpecChecker.check(yaml: yaml, file: file), stores: stores, configuration: configuration,
             logger: logger)
     }
 
+    /// The spec at `path`, with the settings read from `environment` alone (in tests, say).
+    public convenience init(
+        spec path: String, stores: StoreRegistry, environment: [String: String],
+        logger: Logger = Logger(label: "zibri")
+    ) throws {
+        try self.init(spec: path, stores: stores, configuration: Self.reading(environment), logger: logger)
+    }
+
+    /// A spec given as text, with the settings read from `environment` alone.
+    public convenience init(
+        yaml: String, file: String = "spec.zibri.yaml", stores: StoreRegistry, environment: [String: String],
+        logger: Logger = Logger(label: "zibri")
+    ) throws {
+        try self.init(yaml: yaml, file: file, stores: stores, configuration: Self.reading(environment), logger: logger)
+    }
+
+    static func reading(_ environment: [String: String]) -> ConfigReader {
+        ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
+    }
+
     private init(
-        checked: SpecCheckResult, stores: StoreRegistry, environment: [String: String], logger: Logger
+        checked: SpecCheckResult, stores: StoreRegistry, configuration: ConfigReader, logger: Logger
     ) throws {
         guard let compiled = checked.compiled, !checked.diagnostics.hasErrors else {
             throw SpecError(diagnostics: checked.diagnostics.filter { $0.severity == .error })
@@ -150,11 +178,11 @@ public final class ZibriApplication {
         }
         self.compiled = compiled
         let spec = compiled.spec
-        let settings = try ServerSettings(spec: spec, environment: environment)
+        let settings = try StartupSettings(spec: spec, configuration: configuration)
         var logger = logger
         if let level = settings.logLevel { logger.logLevel = level }
         self.logger = logger
-        self.environment = environment
+        self.configuration = configuration
         host = settings.host
         port = settings.port
         storage = settings.storage

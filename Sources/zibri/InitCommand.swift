@@ -85,7 +85,7 @@ struct InitCommand: ParsableCommand {
 
             let package = Package(
                 name: \(literal(name)),
-                platforms: [.macOS(.v14)],
+                platforms: [.macOS(.v15)],
                 dependencies: [
                     .package(path: \(literal(URL(fileURLWithPath: zibriPath).standardized.path)))
                 ],

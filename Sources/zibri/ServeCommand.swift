@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import Zibri
 import ZibriSchema
@@ -42,12 +43,17 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let title = try ExportCommand.load(spec).spec.info.title
-        var environment = ProcessInfo.processInfo.environment
-        if environment["ZIBRI_STORAGE_URL"] == nil { environment["ZIBRI_STORAGE_URL"] = "memory" }
-        if let port { environment["ZIBRI_PORT"] = String(port) }
-        if let host { environment["ZIBRI_HOST"] = host }
+        // The flags over the environment, over a mock's default of a store in memory.
+        var flags: [AbsoluteConfigKey: ConfigValue] = [:]
+        if let port { flags["zibri.port"] = ConfigValue(.string(String(port)), isSecret: false) }
+        if let host { flags["zibri.host"] = ConfigValue(.string(host), isSecret: false) }
+        let configuration = ConfigReader(providers: [
+            InMemoryProvider(name: "flags", values: flags),
+            EnvironmentVariablesProvider(),
+            InMemoryProvider(name: "defaults", values: ["zibri.storageUrl": "memory"]),
+        ])
         do {
-            let app = try ZibriApplication(spec: spec, environment: environment)
+            let app = try ZibriApplication(spec: spec, configuration: configuration)
             for problem in app.registerMocks() {
                 FileHandle.standardError.write(Data("\(problem)\n".utf8))
             }

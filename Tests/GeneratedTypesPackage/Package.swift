@@ -13,7 +13,7 @@ let zibri = zibriRoot.lastPathComponent.lowercased()
 
 let package = Package(
     name: "GeneratedTypesPackage",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: zibriRoot.path),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),

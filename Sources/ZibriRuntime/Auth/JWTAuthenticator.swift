@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import JWTKit
 import ZibriSchema
@@ -13,10 +14,11 @@ struct JWTAuthenticator: Sendable {
     let settings: JWTSettings
 
     /// The authenticator of `auth.jwt`, its secret read from the environment variable the spec
-    /// names; refused when it is missing or too short to be safe.
-    static func make(settings: JWTSettings, environment: [String: String]) async throws(ZibriError) -> JWTAuthenticator
-    {
-        guard let secret = environment[settings.secretEnv], !secret.isEmpty else {
+    /// names (a key of one component, so the environment's name as it is); refused when it is
+    /// missing or too short to be safe.
+    static func make(settings: JWTSettings, configuration: ConfigReader) async throws(ZibriError) -> JWTAuthenticator {
+        let secret = configuration.string(forKey: ConfigKey([settings.secretEnv]), isSecret: true)
+        guard let secret, !secret.isEmpty else {
             throw ZibriError(
                 code: "missing-secret",
                 message: "the environment variable \(settings.secretEnv) (auth.jwt.secretEnv) must hold the JWT secret")
