@@ -4,31 +4,6 @@ public import Logging
 import NIOWebSocket
 public import ZibriSchema
 
-/// An event the server sent: to this connection, its user, a channel it is in, or everyone.
-public struct ZibriEvent: Sendable, Equatable {
-    public let event: String
-    public let data: JSONValue
-    /// Its place in the server's log; nil for volatile messages (`persist: false`).
-    public let seq: Int?
-    public let channel: String?
-    public let senderUserID: String?
-    public let senderConnectionID: String?
-    /// Set when the server asks and waits for an answer: reply with `respond(to:with:)`.
-    public let requestID: String?
-}
-
-/// A failure of the client, with a stable code: `not-connected`, `timeout`, `connection-lost`,
-/// `request-failed` (the server answered `ok: false`; `status` and `problem` say why),
-/// `refused` (the server refused the connection for good: 4401 or 4403).
-public struct ZibriClientError: Error, Sendable, CustomStringConvertible {
-    public let code: String
-    public let message: String
-    public var status: Int?
-    public var problem: JSONValue?
-
-    public var description: String { "\(message) [\(code)]" }
-}
-
 /// A Swift client of the Zibri protocol (docs/protocol.md) that stays connected: it reconnects
 /// with exponential backoff and full jitter (so clients dropped together do not come back
 /// together), recovers its session (token and last seq) on every reconnect, and drops

@@ -3,13 +3,6 @@ import Logging
 import ZibriSchema
 import ZibriValidation
 
-/// The frozen route table: every spec route with its handler, validators and policy.
-struct RouteTable: Sendable {
-    let http: [CompiledRoute]
-    /// Nil when the spec has no `websocket` section.
-    let websocket: WebSocketRuntime?
-}
-
 /// Joins the compiled spec with the closures registered by name into the `RouteTable`, once, at
 /// start-up. Every handler or policy the spec names but nobody registered is reported in one
 /// error, HTTP and WebSocket together, with its place in the spec and a suggestion.

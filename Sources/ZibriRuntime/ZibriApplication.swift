@@ -1,27 +1,11 @@
 public import Configuration
 import Foundation
-import Hummingbird
-import HummingbirdCore
 import HummingbirdWebSocket
 public import Logging
-import NIOCore
 public import ServiceLifecycle
 public import ZibriSchema
 public import ZibriStorage
 public import ZibriValidation
-
-/// A failure to start, with a stable code; `message` lists every problem found.
-public struct ZibriError: Error, Sendable, CustomStringConvertible {
-    public let code: String
-    public let message: String
-
-    public init(code: String, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
-}
 
 /// A Zibri server: a spec, the closures registered for its handler names, and the runtime
 /// that serves them.

@@ -12,12 +12,3 @@ public protocol StoreFactory: Sendable {
     /// cannot (a malformed location, a file that cannot be opened).
     func open(_ location: StorageSetting, logger: Logger) throws -> OpenedStore
 }
-
-/// The memory store, which every registry has.
-struct InMemoryStoreFactory: StoreFactory {
-    var schemes: [String] { ["memory"] }
-
-    func open(_ location: StorageSetting, logger: Logger) throws -> OpenedStore {
-        .plain(InMemoryStore())
-    }
-}

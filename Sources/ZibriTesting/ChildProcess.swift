@@ -1,12 +1,5 @@
 public import Foundation
 
-/// Runs a program to completion and captures its output: for tests of command-line tools.
-public struct ChildProcessResult: Sendable {
-    public var status: Int32
-    public var standardOutput: String
-    public var standardError: String
-}
-
 public enum ChildProcess {
     /// Runs `executable` with `arguments`; output goes through temporary files so a large
     /// output can never fill a pipe and block the child.
@@ -54,16 +47,4 @@ public enum ChildProcess {
         if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
         return packageRoot.appendingPathComponent(".build/debug/\(name)")
     }
-}
-
-/// A folder for one test process's files, removed when the process exits: for tests that make
-/// files where removing each one by hand would clutter the test.
-public enum TestProcessFolder {
-    public static let url: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "zibri-tests-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(at: TestProcessFolder.url) }
-        return url
-    }()
 }

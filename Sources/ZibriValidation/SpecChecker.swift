@@ -1,12 +1,4 @@
-public import ZibriSchema
-
-/// The result of the whole pipeline short of serving.
-public struct SpecCheckResult: Sendable {
-    public var spec: Spec?
-    public var compiled: CompiledSpec?
-    public var source: SpecSource?
-    public var diagnostics: [Diagnostic]
-}
+import ZibriSchema
 
 /// The whole pipeline short of serving: `SpecPipeline`'s load, decode, resolve and lint, then
 /// compile. What `zibri lint` runs and what the runtime runs before it serves.

@@ -13,14 +13,6 @@ public struct ValidationProblem: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(pointer.isEmpty ? "/" : pointer): \(message) [\(code)]" }
 }
 
-package enum JSONPointer {
-    /// Appends a reference token, escaping `~` as `~0` and `/` as `~1`.
-    package static func appending(_ token: String, to pointer: String) -> String {
-        guard token.contains("~") || token.contains("/") else { return pointer + "/" + token }
-        return pointer + "/" + token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
-}
-
 extension String {
     fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)

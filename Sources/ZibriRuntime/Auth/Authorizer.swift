@@ -1,5 +1,4 @@
 import ZibriSchema
-import ZibriValidation
 
 /// Who a request or a handshake is, and whether that may use what it asks for: the one path
 /// of authentication and roles for HTTP routes, WebSocket handshakes and WebSocket events.
@@ -65,14 +64,5 @@ struct Authorizer: Sendable {
         if !roles.isEmpty, Set(user.roles).isDisjoint(with: roles) {
             throw Refusal(.forbidden("\(guarded.name) needs one of the roles \(roles.joined(separator: ", "))"))
         }
-    }
-}
-
-/// A refusal by the `Authorizer`: the 401 or 403 to answer with.
-struct Refusal: Error {
-    let problem: ProblemDocument
-
-    init(_ problem: ProblemDocument) {
-        self.problem = problem
     }
 }

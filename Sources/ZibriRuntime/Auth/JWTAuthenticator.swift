@@ -3,11 +3,6 @@ import Foundation
 import JWTKit
 import ZibriSchema
 
-/// Why a credential was refused; every case is a 401.
-struct AuthenticationFailure: Error, Equatable {
-    let detail: String
-}
-
 /// Verifies HS256 bearer tokens with jwt-kit and reads the user from the configured claims.
 struct JWTAuthenticator: Sendable {
     let keys: JWTKeyCollection
@@ -80,19 +75,4 @@ struct JWTAuthenticator: Sendable {
         }
         return User(id: id, roles: roles, claims: claims)
     }
-}
-
-/// Any claims, kept as JSON; the checks on them happen in `JWTAuthenticator`.
-struct ClaimsPayload: JWTPayload {
-    let claims: [String: JSONValue]
-
-    init(from decoder: any Decoder) throws {
-        claims = try [String: JSONValue](from: decoder)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try claims.encode(to: encoder)
-    }
-
-    func verify(using algorithm: some JWTAlgorithm) throws {}
 }

@@ -1,7 +1,4 @@
-import Foundation
-import Logging
 import ZibriSchema
-import ZibriValidation
 
 /// The handlers registered by name. Registration happens before `run()`; the runtime then
 /// freezes them into its route table.
@@ -45,10 +42,4 @@ public final class HTTPHandlers {
                 return .encoded(try StreamingJSONEncoder().encode(output))
             }, file: file, line: line)
     }
-}
-
-struct HandlerTypeMismatch: Error, CustomStringConvertible {
-    let underlying: String
-    let part: String
-    var description: String { "the handler's \(part) type does not fit the route's \(part) schema: \(underlying)" }
 }

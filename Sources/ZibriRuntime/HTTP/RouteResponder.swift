@@ -1,36 +1,8 @@
 import Foundation
 import Hummingbird
-import Logging
-import Metrics
 import NIOCore
 import ZibriSchema
 import ZibriValidation
-
-/// Everything one route needs at request time, built once at start-up.
-struct CompiledRoute: Sendable {
-    let method: HTTPRequest.Method
-    /// The full path, base path included, in Hummingbird's `{name}` syntax.
-    let path: String
-    let handlerName: String
-    let handler: HTTPHandlers.Erased
-    let params: ParameterValidator
-    let query: ParameterValidator
-    let headers: ParameterValidator
-    let body: Validator?
-    let response: Validator?
-    let status: HTTPResponse.Status
-    let auth: AuthRequirement
-    let roles: [String]
-    let metrics: ZibriMetrics.RouteMetrics
-}
-
-/// What all routes share at request time.
-struct HTTPRuntime: Sendable {
-    let authorizer: Authorizer
-    let maxBodyBytes: Int
-    let validateResponses: Bool
-    let websocket: WebSocketService
-}
 
 /// The request pipeline of one spec route: authenticate, read and validate, call the
 /// developer's handler, encode (and, if configured, validate) the answer.
@@ -202,18 +174,5 @@ struct RouteResponder: HTTPResponder {
             )
             throw ResponseMismatch()
         }
-    }
-}
-
-struct ResponseMismatch: Error {}
-
-/// Answers a method the path does not have: 405 with the methods it does have.
-struct MethodNotAllowedResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-    let allowed: [HTTPRequest.Method]
-
-    func respond(to request: Request, context: Context) throws -> Response {
-        let list = allowed.map(\.rawValue).joined(separator: ", ")
-        throw ProblemResponse(.methodNotAllowed("\(request.uri.path) accepts \(list)"), headers: [.allow: list])
     }
 }

@@ -1,18 +1,4 @@
 import ZibriSchema
-import ZibriValidation
-
-/// The `ack` a client attaches to a message: echoed in the one answer it gets.
-public enum Ack: Sendable, Hashable {
-    case integer(Int)
-    case string(String)
-
-    var json: JSONValue {
-        switch self {
-        case .integer(let value): .integer(value)
-        case .string(let value): .string(value)
-        }
-    }
-}
 
 /// A client frame, read by the wire protocol's rules (docs/protocol.md):
 /// `{"event": "chat message", "body": {...}, "ack": 7}`; `body` and `ack` are optional, and a

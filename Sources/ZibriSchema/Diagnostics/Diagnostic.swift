@@ -1,23 +1,3 @@
-/// A position in a spec file. Lines and columns start at 1; columns count Unicode scalars,
-/// as libyaml does.
-public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
-
-    public init(file: String, line: Int, column: Int) {
-        self.file = file
-        self.line = line
-        self.column = column
-    }
-
-    public var description: String { "\(file):\(line):\(column)" }
-
-    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
-        (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
-    }
-}
-
 /// One recoverable problem found while loading, linting or compiling a spec.
 ///
 /// Stages collect every diagnostic they find in one pass instead of stopping at the first.
@@ -83,18 +63,5 @@ extension Array where Element == Diagnostic {
             if $0.severity != $1.severity { return $0.severity > $1.severity }
             return ($0.rule, $0.message) < ($1.rule, $1.message)
         }
-    }
-}
-
-/// Thrown by APIs that need a usable spec, carrying every diagnostic that made it unusable.
-public struct SpecError: Error, Sendable, CustomStringConvertible {
-    public var diagnostics: [Diagnostic]
-
-    public init(diagnostics: [Diagnostic]) {
-        self.diagnostics = diagnostics
-    }
-
-    public var description: String {
-        diagnostics.map(\.description).joined(separator: "\n")
     }
 }

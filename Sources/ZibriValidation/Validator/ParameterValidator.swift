@@ -1,10 +1,5 @@
 public import ZibriSchema
 
-/// Where parameters come from; each is validated under its own pointer (`/query/limit`).
-public enum ParameterLocation: String, Sendable {
-    case params, query, headers
-}
-
 /// Validates text parameters (path, query, headers) after coercing each to its declared type:
 /// `"12"` to 12, `true`/`false`/`1`/`0` to booleans, repeated keys or comma lists to arrays.
 /// A value that cannot be coerced stays text, so the check reports a `type` problem at its

@@ -1,0 +1,5 @@
+public enum AdditionalProperties: Sendable {
+    case forbidden
+    case allowed
+    case schema(PropertySchema)
+}

@@ -1,0 +1,4 @@
+public struct AuthSettings: Sendable {
+    public var jwt: JWTSettings?
+    public var location: SourceLocation
+}

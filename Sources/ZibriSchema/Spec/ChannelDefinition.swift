@@ -1,0 +1,39 @@
+public struct ChannelDefinition: Sendable {
+    public var pattern: String
+    public var location: SourceLocation
+    public var clientJoin = false
+    public var join: Located<String>?
+    public var description: String?
+
+    public enum Part: Hashable, Sendable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    /// `room:{roomId}` gives `room:` and the parameter `roomId`; nil if the pattern does not parse.
+    public static func parts(of pattern: String) -> [Part]? {
+        var parts: [Part] = []
+        var literal = ""
+        var index = pattern.startIndex
+        while index < pattern.endIndex {
+            let character = pattern[index]
+            if character == "{" {
+                guard let close = pattern[index...].firstIndex(of: "}") else { return nil }
+                let name = String(pattern[pattern.index(after: index)..<close])
+                guard Identifiers.isIdentifier(name) else { return nil }
+                if !literal.isEmpty { parts.append(.literal(literal)) }
+                if case .parameter = parts.last { return nil }  // `{a}{b}` cannot be split
+                literal = ""
+                parts.append(.parameter(name))
+                index = pattern.index(after: close)
+            } else if character == "}" {
+                return nil
+            } else {
+                literal.append(character)
+                index = pattern.index(after: index)
+            }
+        }
+        if !literal.isEmpty { parts.append(.literal(literal)) }
+        return parts.isEmpty ? nil : parts
+    }
+}

@@ -1,0 +1,14 @@
+/// A value with the place in the spec that wrote it.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation
+
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+extension Located: Equatable where Value: Equatable {}
+
+extension Located: Hashable where Value: Hashable {}
