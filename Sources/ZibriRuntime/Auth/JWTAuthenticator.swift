@@ -39,6 +39,7 @@ struct JWTAuthenticator: Sendable {
     /// The user of a token; throws `AuthenticationFailure` for a bad signature, a malformed
     /// token, an expired one, one not yet valid, a wrong issuer or audience, or no user id.
     func authenticate(token: String) async throws(AuthenticationFailure) -> User {
+        try Self.refuseCriticalExtensions(token)
         let payload: ClaimsPayload
         do {
             payload = try await keys.verify(token, as: ClaimsPayload.self)
@@ -49,10 +50,10 @@ struct JWTAuthenticator: Sendable {
         }
         let claims = payload.claims
         let now = Date()
-        if let expiry = claims["exp"]?.double, now.timeIntervalSince1970 >= expiry {
+        if let expiry = try Self.numericDate("exp", in: claims), now.timeIntervalSince1970 >= expiry {
             throw AuthenticationFailure(detail: "the token has expired")
         }
-        if let notBefore = claims["nbf"]?.double, now.timeIntervalSince1970 < notBefore {
+        if let notBefore = try Self.numericDate("nbf", in: claims), now.timeIntervalSince1970 < notBefore {
             throw AuthenticationFailure(detail: "the token is not valid yet")
         }
         if let issuer = settings.issuer, claims["iss"]?.string != issuer {
@@ -74,5 +75,34 @@ struct JWTAuthenticator: Sendable {
         default: roles = []
         }
         return User(id: id, roles: roles, claims: claims)
+    }
+
+    /// A time claim, which RFC 7519 makes a NumericDate (seconds as a JSON number). Any other
+    /// value is refused: ignoring a string `exp` would make a token that never expires.
+    private static func numericDate(
+        _ name: String, in claims: [String: JSONValue]
+    ) throws(AuthenticationFailure)
+        -> Double?
+    {
+        guard let value = claims[name] else { return nil }
+        guard let seconds = value.double, seconds.isFinite else {
+            throw AuthenticationFailure(detail: "the token's '\(name)' claim is not a number of seconds")
+        }
+        return seconds
+    }
+
+    /// RFC 7515 §4.1.11: a recipient must refuse a token whose `crit` header names an extension
+    /// it does not understand, and Zibri understands none. jwt-kit does not look at `crit`.
+    private static func refuseCriticalExtensions(_ token: String) throws(AuthenticationFailure) {
+        guard let dot = token.utf8.firstIndex(of: UInt8(ascii: ".")) else { return }
+        var header = String(token[..<dot]).replacingOccurrences(of: "-", with: "+")
+            .replacingOccurrences(of: "_", with: "/")
+        header += String(repeating: "=", count: (4 - header.utf8.count % 4) % 4)
+        // A header that is not base64 or JSON is jwt-kit's to refuse.
+        guard let bytes = Data(base64Encoded: header),
+            case .object(let fields)? = try? JSONParser().parse(Array(bytes)),
+            fields["crit"] != nil
+        else { return }
+        throw AuthenticationFailure(detail: "the token has critical header extensions ('crit') that are not supported")
     }
 }

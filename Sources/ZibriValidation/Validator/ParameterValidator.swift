@@ -1,7 +1,8 @@
 public import ZibriSchema
 
 /// Validates text parameters (path, query, headers) after coercing each to its declared type:
-/// `"12"` to 12, `true`/`false`/`1`/`0` to booleans, repeated keys or comma lists to arrays.
+/// `"12"` to 12, `true`/`false`/`1`/`0` to booleans, repeated keys or comma lists to arrays
+/// (a repeated key of any other type is a `repeated` problem).
 /// A value that cannot be coerced stays text, so the check reports a `type` problem at its
 /// pointer. Unknown parameters are ignored; header names compare case-insensitively, and
 /// secret-looking headers never have their values echoed in messages.
@@ -59,6 +60,11 @@ public struct ParameterValidator: Sendable {
                 }
                 continue
             }
+            // `?limit=5&limit=abc`: which one the handler would see is a guess, so neither.
+            if texts.count > 1, Self.kind(of: parameter.node) != .array {
+                context.add("repeated", "is given \(texts.count) times; one value is expected")
+                continue
+            }
             var value = Self.coerce(texts, to: parameter.node)
             Checker.check(&value, parameter.node, &context, depth: 0)
             result[parameter.name] = value
@@ -69,8 +75,12 @@ public struct ParameterValidator: Sendable {
         return .object(result)
     }
 
+    static func kind(of node: SchemaNode) -> SchemaNode.Kind {
+        node.kind == .reference ? (node.target?.kind ?? .any) : node.kind
+    }
+
     static func coerce(_ texts: [String], to node: SchemaNode) -> JSONValue {
-        let kind = node.kind == .reference ? (node.target?.kind ?? .any) : node.kind
+        let kind = kind(of: node)
         switch kind {
         case .array:
             let parts =

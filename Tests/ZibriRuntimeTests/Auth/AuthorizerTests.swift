@@ -1,3 +1,5 @@
+import Foundation
+import JWTKit
 import Testing
 import ZibriValidation
 
@@ -49,6 +51,32 @@ import ZibriValidation
             #expect(problem == .unauthorized(detail))
             #expect(problem?.type == "urn:zibri:problem:unauthorized")
         }
+    }
+
+    /// RFC 7519 makes `exp` and `nbf` numbers; a token whose `exp` is a string or null would
+    /// otherwise never expire. RFC 7515: a `crit` header Zibri cannot understand is refused.
+    @Test func timeClaimsOfTheWrongTypeAndCriticalExtensionsAreRefused() async throws {
+        let authorizer = await Self.authorizer()
+        let later = JSONValue.integer(Int(Date().timeIntervalSince1970) + 3600)
+        let cases: [([String: JSONValue], JWTHeader, String)] = [
+            (["sub": "u", "exp": "2999-01-01"], JWTHeader(), "the token's 'exp' claim is not a number of seconds"),
+            (["sub": "u", "exp": .null], JWTHeader(), "the token's 'exp' claim is not a number of seconds"),
+            (["sub": "u", "nbf": .bool(false)], JWTHeader(), "the token's 'nbf' claim is not a number of seconds"),
+            (
+                ["sub": "u", "exp": later], ["crit": ["exp"], "exp": true],
+                "the token has critical header extensions ('crit') that are not supported"
+            ),
+        ]
+        for (claims, header, detail) in cases {
+            let token = try await HTTPFixture.token(claims: claims, header: header)
+            let problem = await refusal { () async throws(Refusal) in
+                _ = try await authorizer.user(authorization: "Bearer \(token)")
+            }
+            #expect(problem == .unauthorized(detail))
+        }
+        // The same claims with a number, and no `crit`, are accepted.
+        let good = try await HTTPFixture.token(claims: ["sub": "u", "exp": later, "nbf": .integer(0)])
+        #expect(try await authorizer.user(authorization: "Bearer \(good)")?.id == "u")
     }
 
     @Test func withoutJWTNoCredentialIsRead() async throws {

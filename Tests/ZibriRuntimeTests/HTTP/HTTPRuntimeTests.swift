@@ -62,6 +62,13 @@ import ZibriSchema
                         + #"{"code":"minimum","detail":"must be at least 1, is 0","pointer":"/query/limit"}],"#
                         + #""status":400,"title":"Validation failed","type":"urn:zibri:problem:validation"}"#)
             }
+            // A repeated scalar is refused, not read as its first or last value.
+            let id = "6f1c2a56-2d3b-4c1e-9f00-1234567890ab"
+            try await client.execute(uri: "/api/users/\(id)?limit=5&limit=abc", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.json?["errors"]?[0]?["code"] == "repeated")
+                #expect(response.json?["errors"]?[0]?["pointer"] == "/query/limit")
+            }
             let token = try await Fixture.token()
             try await client.execute(
                 uri: "/api/users", method: .post,

@@ -123,6 +123,25 @@ enum HTTPFixture {
     }
 }
 
+extension HTTPFixture {
+    /// Claims of any shape, for tokens the typed `Claims` cannot make (a string `exp`, say).
+    struct RawClaims: JWTPayload {
+        var claims: [String: JSONValue]
+
+        func encode(to encoder: any Encoder) throws { try claims.encode(to: encoder) }
+        init(_ claims: [String: JSONValue]) { self.claims = claims }
+        init(from decoder: any Decoder) throws { claims = try [String: JSONValue](from: decoder) }
+        func verify(using algorithm: some JWTAlgorithm) throws {}
+    }
+
+    /// A token signed with the fixture's secret, with these claims and header fields.
+    static func token(claims: [String: JSONValue], header: JWTHeader = JWTHeader()) async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        return try await keys.sign(RawClaims(claims), header: header)
+    }
+}
+
 extension TestResponse {
     var text: String { String(buffer: body) }
 

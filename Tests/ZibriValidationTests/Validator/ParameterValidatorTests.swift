@@ -75,6 +75,22 @@ import ZibriValidation
         #expect(failure(params, ["id": ["0"]]) == ["/params/id minimum: must be at least 1, is 0"])
     }
 
+    /// `?limit=5&limit=abc`: a repeated key is a list only where the parameter is an array.
+    @Test func aRepeatedScalarIsAProblemAndARepeatedArrayAList() throws {
+        let (_, query, headers) = try Self.validators()
+        #expect(
+            failure(query, ["limit": ["5", "abc"]]) == [
+                "/query/limit repeated: is given 2 times; one value is expected"
+            ])
+        #expect(
+            failure(query, ["limit": ["5", "5"]]) == ["/query/limit repeated: is given 2 times; one value is expected"])
+        #expect(
+            failure(headers, ["x-trace": ["1", "2"]]) == [
+                "/headers/X-Trace repeated: is given 2 times; one value is expected"
+            ])
+        #expect(try query.validate(["tag": ["a", "b", "c"]])["tag"] == ["a", "b", "c"])
+    }
+
     @Test func headersMatchCaseInsensitivelyAndSecretsAreNeverEchoed() throws {
         let headers = try Self.validators().headers
         #expect(try headers.validate(["x-trace": ["7"]])["X-Trace"] == 7)
