@@ -23,6 +23,7 @@ struct HTTPRouterBuilder {
         let router = Router(options: [.autoGenerateHeadEndpoints])
         router.add(middleware: ProblemMiddleware(metrics: metrics))
         // Inside the problem middleware: a file answers what would otherwise be a 404.
+        if !fileFolders.isEmpty { router.add(middleware: FilePathGuard()) }
         for (folder, urlPath) in fileFolders {
             router.add(
                 middleware: FileMiddleware(folder, urlBasePath: urlPath, searchForIndexHtml: true, logger: logger))

@@ -31,6 +31,10 @@ extension ProblemDocument {
             detail: detail)
     }
 
+    static func badRequest(_ detail: String) -> ProblemDocument {
+        ProblemDocument(type: "about:blank", title: "Bad Request", status: 400, detail: detail)
+    }
+
     static func malformedJSON(_ detail: String) -> ProblemDocument {
         ProblemDocument(type: "urn:zibri:problem:malformed-json", title: "Malformed JSON", status: 400, detail: detail)
     }
