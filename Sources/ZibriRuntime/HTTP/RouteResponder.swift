@@ -111,6 +111,9 @@ struct RouteResponder: HTTPResponder {
             buffer = try await request.body.collect(upTo: runtime.maxBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Self.tooLarge(runtime.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            // What a streamed body without a Content-Length (chunked) throws at the limit.
+            throw Self.tooLarge(runtime.maxBodyBytes)
         }
         do {
             return try buffer.withUnsafeReadableBytes { (bytes) throws(JSONParseError) in try JSONParser().parse(bytes)

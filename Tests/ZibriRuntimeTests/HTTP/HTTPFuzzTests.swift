@@ -96,6 +96,50 @@ import ZibriTesting
         }
     }
 
+    /// `server.maxBodyBytes` holds for a body without a length too: a chunked one over it is a
+    /// 413 problem, as one with a `Content-Length` is, not a 500.
+    @Test func aChunkedBodyOverTheLimitIsA413() async throws {
+        let app = try await HTTPFixture.application().makeApplication()
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let chunk = String(repeating: "x", count: 1000)
+            var request = "POST /api/raw HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            request += "Transfer-Encoding: chunked\r\n\r\n"
+            request += "9\r\n{\"a\": \"xx\r\n"
+            for _ in 0..<3 { request += "3e8\r\n\(chunk)\r\n" }
+            request += "2\r\n\"}\r\n0\r\n\r\n"
+            let head = try await Self.responseHead(port: port, request: request)
+            #expect(head.hasPrefix("HTTP/1.1 413"), "\(head)")
+            #expect(head.lowercased().contains("content-type: application/problem+json"))
+            // Within the limit, chunked is fine.
+            let small =
+                "POST /api/raw HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+            #expect(try await Self.responseHead(port: port, request: small).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    /// The status line and headers the server answers `request` with, sent as raw bytes.
+    static func responseHead(port: Int, request: String) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            var text = ""
+            do {
+                for try await buffer in inbound {
+                    text += String(buffer: buffer)
+                    if let end = text.range(of: "\r\n\r\n") { return String(text[..<end.lowerBound]) }
+                }
+            } catch {}  // a server that answers before reading the whole body may reset after it
+            return text
+        }
+    }
+
     /// Whether the server closes the connection within 3 s of this request head (rather than
     /// leaving it open and unanswered).
     static func closedWithinSeconds(port: Int, head: String) async throws -> Bool {
