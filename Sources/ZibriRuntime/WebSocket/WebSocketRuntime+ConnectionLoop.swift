@@ -117,16 +117,27 @@ extension WebSocketRuntime {
         var bucket = TokenBucket(rate: limits.messagesPerSecond)
         let clock = ContinuousClock()
         let start = clock.now
-        // One byte over the limit is still read, so it can be answered with 413.
-        for try await message in inbound.messages(maxSize: limits.maxMessageBytes + 1) {
-            guard case .text(let text) = message else {
+        var assembler = MessageAssembler(maxBytes: limits.maxMessageBytes)
+        for try await dataFrame in inbound {
+            let text: String
+            switch assembler.add(dataFrame.opcode, fin: dataFrame.fin, data: dataFrame.data) {
+            case .text(let message):
+                text = message
+            case .partial:
+                continue
+            case .binary:
                 return Violation(
                     answer: nil, code: .unacceptableData, reason: "frames must be JSON text", why: "binary-frame")
-            }
-            if text.utf8.count > limits.maxMessageBytes {
+            case .tooLarge:
                 return Violation(
                     answer: .tooLarge("the message is larger than \(limits.maxMessageBytes) bytes"),
                     code: .messageTooLarge, reason: "message too large", why: "message-too-large")
+            case .invalidUTF8:
+                return Violation(
+                    answer: nil, code: .dataInconsistentWithMessage, reason: "invalid UTF-8", why: "invalid-utf8")
+            case .outOfOrder:
+                return Violation(
+                    answer: nil, code: .protocolError, reason: "a fragment out of order", why: "protocol-error")
             }
             let elapsed = clock.now - start
             switch bucket.take(at: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) {

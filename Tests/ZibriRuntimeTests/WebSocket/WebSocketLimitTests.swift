@@ -82,6 +82,32 @@ import ZibriSchema
         }
     }
 
+    /// The limit counts a message's fragments together: one that grows over it is answered
+    /// 413 before the 1009 close, as a single frame is; one within it is answered.
+    @Test func aFragmentedMessageOverTheLimitIsAnswered413ThenClosed1009() async throws {
+        let head = #"{"event": "echo", "body": "#
+        let fragments: [WebSocketOutboundWriter.OutboundFrame] = [
+            .custom(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(string: head))),
+            .custom(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(string: #"1, "ack": 1}"#))),
+            .custom(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(string: head))),
+            .custom(
+                WebSocketFrame(
+                    fin: false, opcode: .continuation,
+                    data: ByteBuffer(string: "\"" + String(repeating: "y", count: 30)))),
+            .custom(
+                WebSocketFrame(
+                    fin: true, opcode: .continuation,
+                    data: ByteBuffer(string: String(repeating: "y", count: 30) + #"", "ack": 2}"#))),
+        ]
+        try await Self.application().test(.live) { client in
+            let (frames, close) = try await Self.exchange(port: try #require(client.port), fragments)
+            #expect(frames.first { $0["ack"] == 1 }?["data"] == 1)
+            #expect(frames.contains { $0["status"] == 413 && $0["ack"] == nil })
+            #expect(!frames.contains { $0["ack"] == 2 })
+            #expect(close == .messageTooLarge)
+        }
+    }
+
     @Test func binaryFramesClose1003() async throws {
         try await Self.application().test(.live) { client in
             let (frames, close) = try await Self.exchange(
