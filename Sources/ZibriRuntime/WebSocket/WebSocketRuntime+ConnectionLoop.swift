@@ -130,7 +130,7 @@ extension WebSocketRuntime {
                     answer: nil, code: .unacceptableData, reason: "frames must be JSON text", why: "binary-frame")
             case .tooLarge:
                 return Violation(
-                    answer: .tooLarge("the message is larger than \(limits.maxMessageBytes) bytes"),
+                    answer: Self.tooLarge(limits),
                     code: .messageTooLarge, reason: "message too large", why: "message-too-large")
             case .invalidUTF8:
                 return Violation(

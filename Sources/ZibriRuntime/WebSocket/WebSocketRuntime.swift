@@ -36,6 +36,12 @@ struct WebSocketRuntime: Sendable {
     func serve(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, admission: Admission
     ) async throws {
+        do {
+            let answer = ServerFrame.failure(ack: nil, problem: Self.tooLarge(limits)).jsonText
+            try await FrameGuard.install(on: channel, tooLarge: ByteBuffer(string: answer))
+        } catch {
+            logger.debug("no frame guard on this connection: \(error)")
+        }
         let handshake: Handshake
         switch admission {
         case .refused(let problem):
@@ -99,6 +105,11 @@ struct WebSocketRuntime: Sendable {
             }
         }
         if let readError { throw readError }
+    }
+
+    /// The answer to a message over `maxMessageBytes`, whichever part of the runtime sees it.
+    static func tooLarge(_ limits: WebSocketLimits) -> ProblemDocument {
+        .tooLarge("the message is larger than \(limits.maxMessageBytes) bytes")
     }
 
     func refuse(_ outbound: WebSocketOutboundWriter, _ problem: ProblemDocument) async {

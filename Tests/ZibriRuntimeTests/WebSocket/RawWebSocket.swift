@@ -70,13 +70,18 @@ struct RawWebSocket {
         buffered += chunk.readBytes(length: chunk.readableBytes) ?? []
     }
 
-    /// Sends one client frame (masked, as RFC 6455 requires of clients).
-    func send(opcode: UInt8, _ payload: [UInt8], fin: Bool = true) async throws {
+    /// Sends one client frame, masked as RFC 6455 requires of clients unless `masked` is false.
+    func send(opcode: UInt8, _ payload: [UInt8], fin: Bool = true, masked: Bool = true) async throws {
         var bytes: [UInt8] = [(fin ? 0x80 : 0) | opcode]
+        let maskBit: UInt8 = masked ? 0x80 : 0
         if payload.count < 126 {
-            bytes.append(0x80 | UInt8(payload.count))
+            bytes.append(maskBit | UInt8(payload.count))
         } else {
-            bytes += [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+            bytes += [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        }
+        guard masked else {
+            try await outbound.write(ByteBuffer(bytes: bytes + payload))
+            return
         }
         let mask: [UInt8] = [0x12, 0x34, 0x56, 0x78]
         bytes += mask

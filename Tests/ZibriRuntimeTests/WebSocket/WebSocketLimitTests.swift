@@ -108,6 +108,37 @@ import ZibriSchema
         }
     }
 
+    /// A frame over the frame limit is refused by NIO's decoder from its header alone; the
+    /// client still gets the 413 answer before the 1009 close.
+    @Test func aFrameFarOverTheLimitIsAnswered413ThenClosed1009() async throws {
+        try await Self.application().test(.live) { client in
+            let frames = try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                #expect(try await socket.next()?.text.contains("ws:connected") == true)
+                try await socket.send(opcode: RawWebSocket.Frame.text, Array(repeating: UInt8(ascii: "x"), count: 300))
+                return try await socket.untilClose()
+            }
+            #expect(frames.contains { $0.opcode == RawWebSocket.Frame.text && $0.text.contains(#""status":413"#) })
+            #expect(frames.last?.closeCode == 1009)
+        }
+    }
+
+    /// RFC 6455 §5.1: a client frame without a mask closes the connection with 1002, and is
+    /// not handled.
+    @Test func anUnmaskedFrameCloses1002() async throws {
+        try await Self.application().test(.live) { client in
+            let frames = try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                #expect(try await socket.next()?.text.contains("ws:connected") == true)
+                try await socket.send(text: #"{"event": "echo", "body": 1, "ack": 1}"#)
+                #expect(try await socket.receive { $0["ack"] == 1 }["data"] == 1)
+                let unmasked = Array(#"{"event": "echo", "body": 2, "ack": 2}"#.utf8)
+                try await socket.send(opcode: RawWebSocket.Frame.text, unmasked, masked: false)
+                return try await socket.untilClose()
+            }
+            #expect(!frames.contains { $0.text.contains(#""ack":2"#) })
+            #expect(frames.last?.closeCode == 1002)
+        }
+    }
+
     @Test func binaryFramesClose1003() async throws {
         try await Self.application().test(.live) { client in
             let (frames, close) = try await Self.exchange(
