@@ -5,8 +5,10 @@ struct TokenBucket: Sendable {
     let capacity: Double
     private var tokens: Double
     private var last: Double?
-    /// Messages refused in a row; the connection is closed when it goes on.
-    private(set) var refusedInARow = 0
+    /// Messages refused since the bucket was last full. Counting them in a row instead would
+    /// never close a client that sends steadily at twice the rate (every other message gets
+    /// a token); a client that pauses long enough to fill the bucket starts afresh.
+    private(set) var refusedSinceFull = 0
 
     init(rate: Int, capacity: Int? = nil) {
         self.rate = Double(rate)
@@ -18,7 +20,8 @@ struct TokenBucket: Sendable {
         case allow
         /// Over the limit: answer 429.
         case refuse
-        /// Still over the limit after as many refusals as a second's worth of messages: close 1008.
+        /// More refusals than a second's worth of messages since the bucket was last full:
+        /// close 1008.
         case close
     }
 
@@ -26,12 +29,12 @@ struct TokenBucket: Sendable {
     mutating func take(at now: Double) -> Decision {
         if let last { tokens = min(capacity, tokens + (now - last) * rate) }
         last = now
+        if tokens >= capacity { refusedSinceFull = 0 }
         if tokens >= 1 {
             tokens -= 1
-            refusedInARow = 0
             return .allow
         }
-        refusedInARow += 1
-        return refusedInARow > Int(rate) ? .close : .refuse
+        refusedSinceFull += 1
+        return refusedSinceFull > Int(rate) ? .close : .refuse
     }
 }

@@ -162,6 +162,32 @@ import ZibriSchema
         }
     }
 
+    /// Twice the rate, steadily: every other message gets a token, and the client is still
+    /// closed once it has had a second's worth of refusals since its bucket was last full.
+    @Test func aSteadyFloodAtTwiceTheRateIsClosed1008() async throws {
+        try await Self.application().test(.live) { client in
+            let frames = try await RawWebSocket.connect(port: try #require(client.port)) { socket in
+                #expect(try await socket.next()?.text.contains("ws:connected") == true)
+                let sender = Task { [outbound = socket.outbound] in
+                    // 6 a second against a rate of 3, for at most 10 s.
+                    for index in 1...60 {
+                        let text = #"{"event": "echo", "body": \#(index), "ack": \#(index)}"#
+                        var frame: [UInt8] = [0x81, 0x80 | UInt8(text.utf8.count), 1, 2, 3, 4]
+                        frame += text.utf8.enumerated().map { $0.element ^ UInt8($0.offset % 4 + 1) }
+                        guard (try? await outbound.write(ByteBuffer(bytes: frame))) != nil else { return }
+                        try? await Task.sleep(for: .milliseconds(166))
+                    }
+                }
+                defer { sender.cancel() }
+                return try await socket.untilClose()
+            }
+            let answered = frames.filter { $0.text.contains(#""ok":true"#) && $0.text.contains(#""ack""#) }
+            #expect(answered.count > 3)
+            #expect(frames.contains { $0.text.contains(#""status":429"#) })
+            #expect(frames.last?.closeCode == 1008)
+        }
+    }
+
     /// The client reads nothing until its queue has overflowed (the socket's buffers, megabytes,
     /// fill first), then everything: the close frame comes after what the buffers hold. The
     /// close timeout is raised so that reading those megabytes on a loaded machine cannot
