@@ -46,23 +46,28 @@ extension WebSocketRuntime {
                     try await outbound.close(close.code, reason: close.reason)
                 }
             }
-            // A client that does not read cannot be sent a close frame either (its socket is
-            // full): once a close is asked for, the writer has `closeTimeout` to get it out, then
-            // the socket is dropped. `closeRequested` ends when the writer has drained, which
-            // cancels the timer.
+            // Once a close is asked for, the connection has `closeTimeout` to end: for the
+            // writer to get the close frame out (a client that does not read has a full socket)
+            // and for the client to answer it (one that never does would otherwise hold the
+            // connection, and a stopping server, for ever). Then the socket is dropped. The
+            // timer is cancelled once the writer has drained (`closeRequested` ends) and the
+            // reader has ended.
+            let (readerEnded, endReader) = AsyncStream.makeStream(of: Void.self)
             group.addTask {
                 await withTaskGroup(of: Void.self) { timer in
                     var started = false
                     for await _ in outbox.closeRequested where !started {
                         started = true
                         timer.addTask {
-                            guard (try? await Task.sleep(for: limits.closeTimeout)) != nil, !outbox.isDrained else {
-                                return
-                            }
-                            logger.warning("dropping connection \(connection.id): its close frame could not be written")
+                            guard (try? await Task.sleep(for: limits.closeTimeout)) != nil else { return }
+                            let why =
+                                outbox.isDrained
+                                ? "it did not answer the close" : "its close frame could not be written"
+                            logger.warning("dropping connection \(connection.id): \(why)")
                             channel.close(promise: nil)
                         }
                     }
+                    for await _ in readerEnded {}
                     timer.cancelAll()
                 }
             }
@@ -75,6 +80,7 @@ extension WebSocketRuntime {
                 logger.debug("connection \(connection.id) stopped reading: \(error)")
                 readError = error
             }
+            endReader.finish()
             queue.finish()
             // Nothing more can be read: a handler waiting for this client's answer waits no more.
             service.pending.failAll(connectionID: connection.id)

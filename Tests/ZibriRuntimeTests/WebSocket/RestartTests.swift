@@ -29,6 +29,36 @@ import ZibriTesting
         }
     }
 
+    /// SIGTERM with a client that reads the 1012 close and never answers it (nor closes its
+    /// socket): the process still exits within its close timeout (1 s), not when the client
+    /// lets go. The client is a blocking socket that only ever reads.
+    @Test func aClientThatNeverAnswersTheCloseDoesNotHoldUpTheStop() async throws {
+        let server = try await offThePool { try Self.server(storage: "memory") }
+        let client = try SilentWebSocket(port: server.port)
+        defer { client.close() }
+        #expect(client.read(until: Array("ws:connected".utf8), seconds: 5))
+        let start = ContinuousClock.now
+        let stopped = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = try await offThePool { server.stop() }
+                return true
+            }
+            group.addTask {
+                // The close frame (0x88) with 1012 (0x03F4); then nothing is sent back.
+                #expect(try await offThePool { client.read(until: [0x88, 0x11, 0x03, 0xF4], seconds: 5) })
+                try await Task.sleep(for: .seconds(10))
+                return false
+            }
+            let first = try await group.next()!
+            if !first { server.kill() }  // a hung server fails the test instead of hanging it
+            group.cancelAll()
+            return first
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(stopped, "the server did not stop within 10 s")
+        #expect(elapsed < .seconds(5), "the server took \(elapsed) to stop")
+    }
+
     @Test func aClientRecoversEverythingItWasOwedAcrossAKill() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zibri-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

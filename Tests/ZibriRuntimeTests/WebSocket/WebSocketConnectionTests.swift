@@ -87,30 +87,60 @@ import ZibriSchema
         try await running.value
     }
 
+    /// A server run as `run()` runs it, in a service group the test stops.
+    struct RunningServer {
+        let port: Int
+        let group: ServiceGroup
+        let stopped: AsyncStream<Void>
+
+        init(_ app: ZibriApplication) async throws {
+            app.port = 0
+            let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+            app.onListening = { port in listening.yield(port) }
+            let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: try await app.service())], logger: app.logger))
+            Task {
+                defer {
+                    listening.finish()  // a server that cannot start fails the test, not hangs it
+                    stop.finish()
+                }
+                try await group.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            self.port = try #require(await iterator.next())
+            self.group = group
+            self.stopped = stopped
+        }
+
+        /// Stops the server gracefully; whether it stopped within `limit`.
+        func stop(within limit: Duration) async -> Bool {
+            await group.triggerGracefulShutdown()
+            return await withTaskGroup(of: Bool.self) { race in
+                race.addTask {
+                    for await _ in stopped {}
+                    return !Task.isCancelled
+                }
+                race.addTask {
+                    try? await Task.sleep(for: limit)
+                    return false
+                }
+                let first = await race.next()!
+                race.cancelAll()
+                return first
+            }
+        }
+    }
+
     @Test func aConnectionThatNeverSpeaksDoesNotHoldUpAStoppingServer() async throws {
         // Browsers open spare connections and send nothing on them for minutes.
-        let app = try Self.application()
-        app.port = 0
-        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
-        app.onListening = { port in listening.yield(port) }
-        let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: try await app.service())], logger: app.logger))
-        Task {
-            defer {
-                listening.finish()  // a server that cannot start fails the test, not hangs it
-                stop.finish()
-            }
-            try await group.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
+        let server = try await RunningServer(try Self.application())
         let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(silent) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
+        address.sin_port = UInt16(server.port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -119,21 +149,7 @@ import ZibriSchema
         }
         #expect(connected == 0)
         try await Task.sleep(for: .milliseconds(100))
-        await group.triggerGracefulShutdown()
-        let stoppedInTime = await withTaskGroup(of: Bool.self) { race in
-            race.addTask {
-                for await _ in stopped {}
-                return !Task.isCancelled
-            }
-            race.addTask {
-                try? await Task.sleep(for: .seconds(5))
-                return false
-            }
-            let first = await race.next()!
-            race.cancelAll()
-            return first
-        }
-        #expect(stoppedInTime, "the server did not stop within 5 seconds")
+        #expect(await server.stop(within: .seconds(5)), "the server did not stop within 5 seconds")
     }
 
     @Test func theWebSocketPathAsPlainHTTPAnswers426AndClosesTheConnection() async throws {
