@@ -39,6 +39,11 @@ extension ZibriApplication {
         let routeCount = table.http.count
         let sockets = table.websocket
         let channelConfiguration = self.channelConfiguration()
+        let server = compiled.spec.server
+        let connectionLimit = HTTPConnectionLimit(
+            maximum: server.maxHTTPConnections ?? HTTPConnectionLimit.defaultMaximum())
+        let headTimeout = TimeAmount.milliseconds(Int64(server.requestHeadTimeout.milliseconds))
+        let bodyTimeout = TimeAmount.milliseconds(Int64(server.requestBodyTimeout.milliseconds))
         var application = Application(
             router: router,
             server: HTTPServerBuilder { responder in
@@ -55,7 +60,7 @@ extension ZibriApplication {
                             try await sockets.serve(
                                 inbound: inbound, outbound: outbound, channel: channel, admission: admission)
                         }
-                    }, timeout: Self.firstRequestTimeout)
+                    }, limit: connectionLimit, headTimeout: headTimeout, bodyTimeout: bodyTimeout)
             },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Zibri"),
             onServerRunning: { channel in
@@ -126,7 +131,4 @@ extension ZibriApplication {
         }
         return (String(target[..<mark]), query)
     }
-
-    /// How long a new connection may stay silent before its first request.
-    static let firstRequestTimeout = TimeAmount.seconds(30)
 }

@@ -193,26 +193,30 @@ public final class ZibriApplication {
     /// Serves until SIGTERM or SIGINT, then closes WebSocket connections with 1012 (service
     /// restart), finishes the requests in flight and returns.
     public func run() async throws {
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: try await service())], gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: try await service())], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownTimeout
+        try await ServiceGroup(configuration: configuration).run()
     }
 
     /// The server as a `Service`, to run inside your own `ServiceGroup`. On graceful shutdown it
     /// first closes its WebSocket connections with 1012 (service restart), so that clients
     /// reconnect at once (to another node) and recover; then the HTTP server stops.
+    ///
+    /// Whatever clients do, it stops within `server.shutdownTimeout` of being asked: then
+    /// what is still running is cancelled.
     public func service() async throws -> any Service {
         let application = try await makeApplication()
-        guard compiled.spec.websocket != nil else { return application }
-        // The last service is the first to be asked to stop.
-        return ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: application),
-                    .init(service: RestartNoticeService(live: websocketService.live, grace: .seconds(2))),
-                ],
-                logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        if compiled.spec.websocket != nil {
+            // The last service is the first to be asked to stop.
+            services.append(.init(service: RestartNoticeService(live: websocketService.live, grace: .seconds(2))))
+        }
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownTimeout
+        return ServiceGroup(configuration: configuration)
     }
+
+    private var shutdownTimeout: Duration { .milliseconds(compiled.spec.server.shutdownTimeout.milliseconds) }
 }

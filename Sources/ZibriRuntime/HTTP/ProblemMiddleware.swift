@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOHTTP1
 import ZibriSchema
 import ZibriValidation
 
@@ -50,6 +51,15 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 type: "about:blank", title: error.status.reasonPhrase, status: status, detail: detail
             )
             .response(headers: error.headers)
+        } catch let error as HTTPParserError {
+            // The request broke off (a body cut short by the client or by its deadline): the
+            // client's doing, and nobody is left to read the answer.
+            context.logger.debug("request cut short: \(error)")
+            return ProblemDocument.badRequest("the request was cut short").response()
+        } catch is CancellationError {
+            // Cut off by a stop that ran out of `server.shutdownTimeout`.
+            context.logger.warning("request cancelled: the server is stopping")
+            return ProblemDocument.serviceUnavailable("the server is stopping").response()
         } catch {
             context.logger.error("request failed: \(error)", metadata: ["error.type": "\(type(of: error))"])
             return ProblemDocument.internalError(

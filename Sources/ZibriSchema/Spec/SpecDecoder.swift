@@ -80,7 +80,8 @@ struct SpecDecoder {
             let fields = fields(
                 node, "'server'",
                 allowed: [
-                    "host", "port", "maxBodyBytes", "maxHeaderBytes", "maxHeaders", "validateResponses", "openAPIPath",
+                    "host", "port", "maxBodyBytes", "maxHeaderBytes", "maxHeaders", "requestHeadTimeout",
+                    "requestBodyTimeout", "maxHTTPConnections", "shutdownTimeout", "validateResponses", "openAPIPath",
                     "metricsPath", "healthPath", "readyPath",
                 ])
         else { return server }
@@ -94,6 +95,20 @@ struct SpecDecoder {
         }
         if let value = fields["maxHeaders"].flatMap({ integer($0, "'maxHeaders'", in: 1...Int.max) }) {
             server.maxHeaders = value
+        }
+        func positiveDuration(_ key: String, _ value: inout SpecDuration) {
+            guard let node = fields[key], let duration = duration(node, "'\(key)'") else { return }
+            if duration.milliseconds > 0 {
+                value = duration
+            } else {
+                report(.error("invalid-value", "'\(key)' must be longer than 0ms", at: node.location))
+            }
+        }
+        positiveDuration("requestHeadTimeout", &server.requestHeadTimeout)
+        positiveDuration("requestBodyTimeout", &server.requestBodyTimeout)
+        positiveDuration("shutdownTimeout", &server.shutdownTimeout)
+        if let value = fields["maxHTTPConnections"].flatMap({ integer($0, "'maxHTTPConnections'", in: 1...Int.max) }) {
+            server.maxHTTPConnections = value
         }
         if let node = fields["validateResponses"] { server.validateResponses = bool(node, "'validateResponses'") }
         // A built-in endpoint's path, or `false` to turn it off.
