@@ -74,9 +74,11 @@ extension ZibriApplication {
             let store = websocketService.store
             let runnable = websocketService.opened.runnable
             let live = websocketService.live
+            let health = websocketService.health
             // Listed first, so that it is the last to stop (services stop in reverse order).
             if let runnable { application.addServices(StoreService(store: runnable)) }
             application.addServices(
+                StoreHealthService(store: websocketService.opened.store, monitor: websocketService.health),
                 websocketService.dispatcher,
                 RetentionService(store: store, window: sockets.recovery.window, logger: logger))
             if let shared = websocketService.shared {
@@ -89,6 +91,7 @@ extension ZibriApplication {
                 // Sessions this node left connected when it last stopped (or crashed) have no socket.
                 try await store.closeSessions(ofNode: sockets.nodeID, at: Date())
                 live.start(at: try await store.lastSeq())
+                health.storePrepared()
             }
         }
         return application

@@ -187,7 +187,9 @@ public final class ZibriApplication {
         self.metrics = metrics
         websocketService = WebSocketService(
             store: opened, nodeID: nodeID, channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
-            requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000, metrics: metrics, logger: logger)
+            requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000,
+            storeTimeout: .milliseconds(spec.websocket?.storeTimeout.milliseconds ?? 5000), metrics: metrics,
+            logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT, then closes WebSocket connections with 1012 (service

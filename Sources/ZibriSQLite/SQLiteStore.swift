@@ -26,6 +26,35 @@ public final class SQLiteStore: ZibriStore, Sendable {
         try Self.migrator.migrate(pool)
     }
 
+    /// A write transaction; GRDB's errors become `StoreError`s with a code.
+    private func write<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    private func read<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// A damaged file (`SQLITE_CORRUPT`, `SQLITE_NOTADB`) is `storage-corrupt`: nothing will work
+    /// until the file is restored, and the runtime stops trying. Other errors keep their text.
+    static func storeError(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return StoreError(code: StoreError.corruptCode, message: "the SQLite file is damaged: \(error)")
+        default:
+            return StoreError(code: "sqlite-error", message: "\(error)")
+        }
+    }
+
     /// Versioned schema changes; each runs once per database, in order.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -74,7 +103,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     // MARK: Sessions
 
     public func openSession(_ session: SessionRecord) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO sessions (connection_id, token, user_id, node_id, epoch, connected_at, disconnected_at)
@@ -88,7 +117,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func resumeSession(token: String, userID: String?, nodeID: String, at: Date) async throws -> SessionRecord? {
-        try await pool.write { db in
+        try await write { db in
             guard var session = try Self.session(db, token: token), session.userID == userID else { return nil }
             session.epoch += 1
             session.nodeID = nodeID
@@ -105,7 +134,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func session(token: String) async throws -> SessionRecord? {
-        try await pool.read { db in try Self.session(db, token: token) }
+        try await read { db in try Self.session(db, token: token) }
     }
 
     private static func session(_ db: Database, token: String) throws -> SessionRecord? {
@@ -120,7 +149,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func closeSession(connectionID: String, epoch: Int, at: Date, keep: Bool) async throws {
-        try await pool.write { db in
+        try await write { db in
             if keep {
                 try db.execute(
                     sql: "UPDATE sessions SET disconnected_at = ? WHERE connection_id = ? AND epoch = ?",
@@ -133,7 +162,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func closeSessions(ofNode nodeID: String, at: Date) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE sessions SET disconnected_at = ? WHERE node_id = ? AND disconnected_at IS NULL",
                 arguments: [at.timeIntervalSince1970, nodeID])
@@ -141,7 +170,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func revokeSessions(ofUser userID: String) async throws -> [String] {
-        try await pool.write { db in
+        try await write { db in
             try String.fetchAll(
                 db, sql: "DELETE FROM sessions WHERE user_id = ? RETURNING connection_id", arguments: [userID]
             ).sorted()
@@ -149,7 +178,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func connection(id: String) async throws -> ConnectionRecord? {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM sessions WHERE connection_id = ? AND disconnected_at IS NULL", arguments: [id]
             ).map { Self.session($0).connection }
@@ -157,7 +186,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func connections(ofUser userID: String) async throws -> [ConnectionRecord] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT * FROM sessions WHERE user_id = ? AND disconnected_at IS NULL ORDER BY connection_id",
@@ -167,7 +196,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func connectionCount() async throws -> Int {
-        try await pool.read { db in
+        try await read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions WHERE disconnected_at IS NULL") ?? 0
         }
     }
@@ -175,7 +204,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     // MARK: Channels
 
     public func join(connectionID: String, channel: String, afterSeq: Int) async throws {
-        try await pool.write { db in
+        try await write { db in
             guard
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM sessions WHERE connection_id = ?", arguments: [connectionID])
                     != nil
@@ -191,7 +220,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func leave(connectionID: String, channel: String, afterSeq: Int) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     UPDATE memberships SET left_after = ?
@@ -202,7 +231,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func channels(ofConnection id: String) async throws -> [String] {
-        try await pool.read { db in
+        try await read { db in
             try String.fetchAll(
                 db,
                 sql: "SELECT channel FROM memberships WHERE connection_id = ? AND left_after IS NULL ORDER BY channel",
@@ -211,7 +240,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func members(ofChannel channel: String) async throws -> [String] {
-        try await pool.read { db in
+        try await read { db in
             try String.fetchAll(
                 db,
                 sql: """
@@ -227,7 +256,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
 
     public func append(_ entries: [LogEntry]) async throws -> [StoredMessage] {
         guard !entries.isEmpty else { return [] }
-        return try await pool.write { db in
+        return try await write { db in
             let last = try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'last_seq'") ?? 0
             let insert = try db.cachedStatement(
                 sql: """
@@ -253,7 +282,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func lastSeq() async throws -> Int {
-        try await pool.read { db in
+        try await read { db in
             try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'last_seq'") ?? 0
         }
     }
@@ -263,7 +292,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     ) async throws
         -> [StoredMessage]
     {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -301,13 +330,13 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     public func trimmedThrough() async throws -> Int {
-        try await pool.read { db in
+        try await read { db in
             try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'trimmed_through'") ?? 0
         }
     }
 
     public func trim(messagesBefore: Date, sessionsBefore: Date) async throws {
-        try await pool.write { db in
+        try await write { db in
             let cutoff = messagesBefore.timeIntervalSince1970
             if let newest = try Int.fetchOne(db, sql: "SELECT max(seq) FROM messages WHERE at < ?", arguments: [cutoff])
             {

@@ -101,8 +101,18 @@ public final class TemporaryPostgres: Sendable {
     /// Stops the server (its connections are cut), waits `downFor`, and starts it again on the
     /// same files and port: a PostgreSQL restart as the nodes see it.
     public func restart(downFor: Duration) async throws {
-        try await offThePool { try self.run("pg_ctl", ["-D", self.dataPath, "-m", "fast", "-w", "stop"]) }
+        try await pause()
         try await Task.sleep(for: downFor)
+        try await resume()
+    }
+
+    /// Stops the server (its connections are cut) and keeps its files, for `resume()`.
+    public func pause() async throws {
+        try await offThePool { try self.run("pg_ctl", ["-D", self.dataPath, "-m", "fast", "-w", "stop"]) }
+    }
+
+    /// Starts the server `pause()` stopped, on the same files and port.
+    public func resume() async throws {
         try await offThePool { try self.startServer() }
     }
 

@@ -56,6 +56,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // client's doing, and nobody is left to read the answer.
             context.logger.debug("request cut short: \(error)")
             return ProblemDocument.badRequest("the request was cut short").response()
+        } catch let error where ProblemDocument.storeFailure(error) != nil {
+            context.logger.warning("request failed on the store: \(error)")
+            return ProblemDocument.storeFailure(error)!.response(headers: [.retryAfter: "1"])
         } catch is CancellationError {
             // Cut off by a stop that ran out of `server.shutdownTimeout`.
             context.logger.warning("request cancelled: the server is stopping")

@@ -11,7 +11,6 @@ struct ObservabilityEndpoints {
     let settings: (metrics: String?, health: String?, ready: String?)
 
     /// How long the store may take to answer a readiness check.
-    static let readyTimeout = Duration.seconds(2)
 
     init(application: ZibriApplication) {
         metrics = application.metrics
@@ -44,24 +43,16 @@ struct ObservabilityEndpoints {
         return responders
     }
 
-    /// 200 when the store answers within `readyTimeout` and the server is not stopping; 503
-    /// (a problem document saying why) otherwise, so a load balancer sends traffic elsewhere.
+    /// 200 when the store answers and the server is not stopping; 503 (a problem document
+    /// saying why) otherwise, so a load balancer sends traffic elsewhere. It never waits on the
+    /// store: `StoreHealthService` probes it four times a second, so a store that fails or stops
+    /// answering shows here within a second.
     static func readiness(of service: WebSocketService) async -> Response {
         if service.live.isStopping {
             return unavailable("the server is stopping")
         }
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { _ = try await service.store.trimmedThrough() }
-                group.addTask {
-                    try await Task.sleep(for: readyTimeout)
-                    throw ZibriError(code: "store-timeout", message: "the store did not answer within 2 s")
-                }
-                defer { group.cancelAll() }
-                try await group.next()
-            }
-        } catch {
-            return unavailable("the store is not reachable: \(error)")
+        if case .unavailable(let reason) = service.health.status {
+            return unavailable("the store is not reachable: \(reason)")
         }
         return json(.ok, #"{"status":"ready"}"#)
     }

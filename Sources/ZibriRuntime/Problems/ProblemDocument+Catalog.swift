@@ -1,3 +1,4 @@
+import ZibriStorage
 import ZibriValidation
 
 /// Every problem the runtime answers with, over HTTP and WebSocket alike: one condition has one
@@ -60,6 +61,18 @@ extension ProblemDocument {
 
     static func serviceUnavailable(_ detail: String) -> ProblemDocument {
         ProblemDocument(type: "about:blank", title: "Service Unavailable", status: 503, detail: detail)
+    }
+
+    /// A 503 for a request that failed on the store (down, too slow, full, damaged), whether
+    /// the store's error reached the handler's caller as it is or as a send's `storage-failed`;
+    /// nil for every other error. The client may try again later: the request did not fail
+    /// for what it said. (An unknown connection is the caller's mistake, not the store's.)
+    static func storeFailure(_ error: any Error) -> ProblemDocument? {
+        if let error = error as? WebSocketError, error.code == "storage-failed" {
+            return .serviceUnavailable("the store is unavailable: the message could not be logged")
+        }
+        guard let error = error as? StoreError, error.code != "unknown-connection" else { return nil }
+        return .serviceUnavailable("the store is unavailable (\(error.code))")
     }
 
     /// The status a handler chose by throwing `ZibriHTTPError`.

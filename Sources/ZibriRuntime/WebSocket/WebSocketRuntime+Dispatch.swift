@@ -55,6 +55,9 @@ extension WebSocketRuntime {
             return .success(output)
         } catch let error as ZibriHTTPError {
             return .failure(ProblemDocument(error))
+        } catch let error where ProblemDocument.storeFailure(error) != nil {
+            logger.warning("handler '\(route.handlerName)' failed on the store: \(error)")
+            return .failure(ProblemDocument.storeFailure(error)!)
         } catch {
             logger.error("handler '\(route.handlerName)' failed for connection \(connection.id): \(error)")
             return .failure(.internalError("the handler failed"))
@@ -85,7 +88,7 @@ extension WebSocketRuntime {
             }
             return .success(.value(.null))
         } catch {
-            return .failure(.internalError("the join failed"))
+            return .failure(ProblemDocument.storeFailure(error) ?? .internalError("the join failed"))
         }
     }
 }

@@ -65,8 +65,10 @@ struct WebSocketRuntime: Sendable {
         do {
             opened = try await open(handshake)
         } catch {
-            logger.error("cannot open a session: \(error)")
-            await refuse(outbound, .serviceUnavailable("the server cannot accept connections now"))
+            logger.warning("cannot open a session: \(error)")
+            await refuse(
+                outbound,
+                ProblemDocument.storeFailure(error) ?? .serviceUnavailable("the server cannot accept connections now"))
             return
         }
         let outbox = opened.outbox

@@ -17,7 +17,10 @@ import ZibriStorage
 public final class WebSocketService: Sendable {
     /// The store and what it can do.
     let opened: OpenedStore
-    var store: any ZibriStore { opened.store }
+    /// The store as every part of the runtime uses it: guarded by `health`.
+    let store: any ZibriStore
+    /// Whether the store answers, as the probes and the operations find it.
+    let health: StoreHealthMonitor
     /// The store, when several nodes share it.
     var shared: (any SharedStore)? { opened.shared }
     /// This server's name among the nodes that share the store.
@@ -33,14 +36,18 @@ public final class WebSocketService: Sendable {
 
     init(
         store: OpenedStore, nodeID: String, channelPatterns: [String], requestTimeoutMs: Int,
-        metrics: ZibriMetrics = ZibriMetrics(), logger: Logger
+        storeTimeout: Duration = .seconds(5), metrics: ZibriMetrics = ZibriMetrics(), logger: Logger
     ) {
         self.opened = store
+        let health = StoreHealthMonitor()
+        self.health = health
+        let guarded = GuardedStore(base: store.store, monitor: health, timeout: storeTimeout)
+        self.store = guarded
         self.nodeID = nodeID
         let live = LiveConnections()
         self.live = live
         self.dispatcher = Dispatcher(
-            store: store.store, shared: store.shared, live: live, metrics: metrics, logger: logger)
+            store: guarded, shared: store.shared, live: live, metrics: metrics, logger: logger)
         self.metrics = metrics
         self.patterns = ChannelPatterns(channelPatterns)
         self.requestTimeoutMs = requestTimeoutMs

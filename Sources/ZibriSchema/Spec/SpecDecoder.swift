@@ -418,6 +418,7 @@ struct SpecDecoder {
                 node, "'limits'",
                 allowed: [
                     "maxMessageBytes", "messagesPerSecond", "maxConnections", "outboundQueueSize", "maxPendingMessages",
+                    "storeTimeout",
                 ])
         {
             if let value = limits["maxMessageBytes"].flatMap({ integer($0, "'maxMessageBytes'", in: 1...Int.max) }) {
@@ -437,6 +438,13 @@ struct SpecDecoder {
             if let value = limits["outboundQueueSize"].flatMap({ integer($0, "'outboundQueueSize'", in: 1...Int.max) })
             {
                 settings.outboundQueueSize = value
+            }
+            if let node = limits["storeTimeout"], let value = duration(node, "'storeTimeout'") {
+                if value.milliseconds > 0 {
+                    settings.storeTimeout = value
+                } else {
+                    report(.error("invalid-value", "'storeTimeout' must be longer than 0ms", at: node.location))
+                }
             }
         }
         if let pairs = fields["channels"].flatMap({ uniquePairs($0, "'channels'") }) {

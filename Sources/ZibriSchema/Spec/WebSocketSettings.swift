@@ -17,6 +17,8 @@ public struct WebSocketSettings: Sendable {
     public var outboundQueueSize = 1024
     /// A connection's messages waiting for its handler (which runs one at a time).
     public var maxPendingMessages = 256
+    /// The longest a store operation may take before it fails with `storage-timeout`.
+    public var storeTimeout = SpecDuration(milliseconds: 5000)
     public var channels: [ChannelDefinition] = []
     public var onConnect: Located<String>?
     public var onDisconnect: Located<String>?

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A TCP connection that sends what a test says, byte by byte if need be, and records what it
 /// gets back and when the server closes it: for clients that misbehave on purpose (a head that
@@ -25,25 +26,35 @@ struct RawHTTPConnection: Sendable {
         try await channel.writeAndFlush(ByteBuffer(string: text))
     }
 
-    /// Whether the server closed the connection within `limit`.
+    /// Whether the server closed the connection within `limit`. (Not a task group racing a
+    /// sleep: a future's `get()` does not end when its task is cancelled.)
     func isClosed(within limit: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { race in
-            race.addTask {
-                _ = try? await closed.get()
-                return !Task.isCancelled
-            }
-            race.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await race.next()!
-            race.cancelAll()
-            return first
+        let loop = closed.eventLoop
+        let answer = loop.makePromise(of: Bool.self)
+        let decided = Decided()
+        @Sendable func decide(_ value: Bool) {
+            if decided.first() { answer.succeed(value) }
         }
+        let timer = loop.scheduleTask(in: .nanoseconds(Int64(limit / .nanoseconds(1)))) { decide(false) }
+        closed.whenComplete { _ in
+            timer.cancel()
+            decide(true)
+        }
+        return (try? await answer.futureResult.get()) ?? false
     }
 
     func close() {
         channel.close(promise: nil)
+    }
+
+    private final class Decided: Sendable {
+        private let done = Mutex(false)
+        /// True the first time only.
+        func first() -> Bool {
+            done.withLock { done in
+                defer { done = true }; return !done
+            }
+        }
     }
 
     private final class Recorder: ChannelInboundHandler {

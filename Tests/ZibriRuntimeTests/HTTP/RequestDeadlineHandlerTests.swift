@@ -97,11 +97,16 @@ import ZibriTesting
     @Test func connectionsOverTheLimitAreAnswered503AndClosedAtOnce() async throws {
         let server = try await RunningServer(
             try Self.application(server: "{ requestHeadTimeout: 30s, maxHTTPConnections: 8 }"))
+        // Connections are set up on several event loops: which of the nine is the one too
+        // many is not known, only that exactly one is answered 503 and closed at once.
         var held: [RawHTTPConnection] = []
-        for _ in 0..<8 { held.append(try await RawHTTPConnection.open(port: server.port)) }
-        let refused = try await RawHTTPConnection.open(port: server.port)
-        #expect(await refused.isClosed(within: .seconds(2)))
-        #expect(try await refused.closed.get().hasPrefix("HTTP/1.1 503"))
+        for _ in 0..<9 { held.append(try await RawHTTPConnection.open(port: server.port)) }
+        var refused: [String] = []
+        for connection in held where await connection.isClosed(within: .milliseconds(500)) {
+            refused.append(try await connection.closed.get())
+        }
+        #expect(refused.count == 1)
+        #expect(refused.first?.hasPrefix("HTTP/1.1 503") == true, "\(refused)")
         for connection in held { connection.close() }
         for connection in held { _ = try await connection.closed.get() }
         // The server sees the closes a moment after the client does.
@@ -163,7 +168,9 @@ import ZibriTesting
             }
         }
         defer { trickle.cancel() }
-        try await Task.sleep(for: .milliseconds(200))
+        // Time for the server to read the head even on a loaded machine: a connection whose
+        // head has not arrived would be closed at once (it is between requests).
+        try await Task.sleep(for: .seconds(1))
         let start = ContinuousClock.now
         #expect(await server.stop(within: .seconds(6)), "the server did not stop within 6 s")
         let elapsed = ContinuousClock.now - start
