@@ -104,6 +104,9 @@ struct RouteTableBuilder {
         let connectPolicy = settings.isAllowedToConnect.flatMap {
             lookUp("connection policy", $0, in: policies.connect, missing: &missing)
         }
+        let recovery = RecoverySettings(
+            enabled: settings.recoveryEnabled, window: .milliseconds(settings.recoveryWindow.milliseconds),
+            maxReplay: settings.maxReplay)
         return WebSocketRuntime(
             path: settings.path.value, routes: routes, service: parts.service,
             connectionAuth: settings.auth?.value ?? .none, authorizer: parts.authorizer,
@@ -112,9 +115,9 @@ struct RouteTableBuilder {
             clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
             connectPolicy: connectPolicy, joinPolicies: joinPolicies, onConnect: onConnect, onDisconnect: onDisconnect,
             nodeID: parts.nodeID,
-            recovery: RecoverySettings(
-                enabled: settings.recoveryEnabled, window: .milliseconds(settings.recoveryWindow.milliseconds),
-                maxReplay: settings.maxReplay),
+            recovery: recovery,
+            turns: SessionTurns(
+                keepParked: recovery.enabled ? recovery.window : .zero, maxParked: settings.maxPendingMessages + 1),
             validateResponses: parts.validateResponses, metrics: metrics, logger: logger)
     }
 

@@ -112,11 +112,12 @@ final class Outbox: @unchecked Sendable {
         lock.withLock { state.hold() }
     }
 
-    /// Queues `first` (the greeting and the replay), then the held frames newer than `seq` (older
+    /// Queues `first` (the greeting and the replay) and `answers` (kept for the session, see
+    /// `SessionTurns`), then the held frames newer than `seq` (older
     /// ones went out with the replay), then lets frames through directly again, but for those
     /// at or below `seq`.
-    func release(after seq: Int, first: [String]) {
-        let frames = first.map { ByteBuffer(string: $0) }
+    func release(after seq: Int, first: [String], then answers: [ByteBuffer] = []) {
+        let frames = first.map { ByteBuffer(string: $0) } + answers
         carryOut(lock.withLock { state.release(after: seq, first: frames) })
     }
 

@@ -21,9 +21,10 @@ extension WebSocketRuntime {
     /// enforces the limits. Returns why the connection ended, and the error that stopped the
     /// reading, if one did.
     func exchange(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, outbox: Outbox,
-        context: WebSocketContext
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel,
+        turn: SessionTurns.Turn, context: WebSocketContext
     ) async throws -> (DisconnectReason, (any Error)?) {
+        let outbox = turn.outbox
         let connection = context.connection
         let logger = context.logger
         let (work, queue) = AsyncStream.makeStream(
@@ -71,7 +72,7 @@ extension WebSocketRuntime {
                     timer.cancelAll()
                 }
             }
-            async let worker: Void = runHandlers(work, outbox: outbox, context: context)
+            async let worker: Void = runHandlers(work, turn: turn, context: context)
             var violation: Violation?
             var readError: (any Error)?
             do {
@@ -100,8 +101,13 @@ extension WebSocketRuntime {
         }
     }
 
-    /// `lifecycle.onConnect`, then each queued message in order: dispatched and answered.
-    private func runHandlers(_ work: AsyncStream<ClientFrame>, outbox: Outbox, context: WebSocketContext) async {
+    /// Once the session's older sockets are done (`SessionTurns`): `lifecycle.onConnect`, then
+    /// each queued message in order, dispatched and answered on the session's newest socket.
+    private func runHandlers(
+        _ work: AsyncStream<ClientFrame>, turn: SessionTurns.Turn, context: WebSocketContext
+    ) async {
+        defer { turns.end(turn) }
+        await turns.waitForTurn(turn)
         let logger = context.logger
         if let onConnect {
             do {
@@ -111,7 +117,8 @@ extension WebSocketRuntime {
             }
         }
         for await frame in work {
-            answer(outbox, ack: frame.ack, await dispatch(frame, context: context))
+            let outcome = await dispatch(frame, context: context)
+            if let answer = Self.answerFrame(ack: frame.ack, outcome) { turns.answer(answer, in: turn) }
         }
     }
 
@@ -184,13 +191,18 @@ extension WebSocketRuntime {
     }
 
     private func answer(_ outbox: Outbox, ack: Ack?, _ result: Outcome) {
+        if let frame = Self.answerFrame(ack: ack, result) { outbox.send(frame) }
+    }
+
+    /// The `ws:response` for an outcome: none for a success the client asked no `ack` for.
+    static func answerFrame(ack: Ack?, _ result: Outcome) -> ByteBuffer? {
         switch result {
         case .success(.value(let data)):
-            if let ack { outbox.send(ServerFrame.success(ack: ack, data: data).jsonText) }
+            ack.map { ByteBuffer(string: ServerFrame.success(ack: $0, data: data).jsonText) }
         case .success(.encoded(let bytes)):
-            if let ack { outbox.send(ServerFrame.success(ack: ack, encoded: bytes)) }
+            ack.map { ByteBuffer(string: ServerFrame.success(ack: $0, encoded: bytes)) }
         case .failure(let problem):
-            outbox.send(ServerFrame.failure(ack: ack, problem: problem).jsonText)
+            ByteBuffer(string: ServerFrame.failure(ack: ack, problem: problem).jsonText)
         }
     }
 }

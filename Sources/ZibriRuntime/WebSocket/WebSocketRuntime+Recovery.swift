@@ -5,10 +5,12 @@ import ZibriStorage
 /// Sessions: a fresh one for a new client, or the one a reconnecting client asks to recover,
 /// with what it missed replayed in order.
 extension WebSocketRuntime {
-    /// A connection's session, its registered outbox (holding the greeting and any replay).
+    /// A connection's session, its registered outbox (holding the greeting and any replay), and
+    /// its socket's turn to run the session's handlers.
     struct OpenedSession {
         let session: SessionRecord
         let outbox: Outbox
+        let turn: SessionTurns.Turn
     }
 
     /// Opens the connection's session: the one the client asks to recover (`session` and
@@ -35,12 +37,13 @@ extension WebSocketRuntime {
         try await service.store.openSession(session)
         let outbox = Outbox(connection: connection, capacity: limits.outboundQueueSize)
         let lastSeq = service.live.register(outbox, channels: [])
+        let turn = turns.begin(outbox).turn
         outbox.send(
             ServerFrame.connected(
                 connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: lastSeq,
                 reason: reason
             ).jsonText)
-        return OpenedSession(session: session, outbox: outbox)
+        return OpenedSession(session: session, outbox: outbox, turn: turn)
     }
 
     enum Recovery {
@@ -87,12 +90,16 @@ extension WebSocketRuntime {
             try await store.closeSession(connectionID: connection.id, epoch: session.epoch, at: Date(), keep: false)
             return .failed("too_many")
         }
+        // Answers of the older socket that it could not write come after the replay, before
+        // anything of this socket's own.
+        let (turn, parked) = turns.begin(outbox)
         let greeting = ServerFrame.connected(
             connectionId: connection.id, sessionToken: token, recovered: true,
             lastSeq: max(liveFrom, owed.last?.seq ?? 0), replayed: owed.count)
         outbox.release(
-            after: max(lastSeq, owed.last?.seq ?? lastSeq), first: [greeting.jsonText] + owed.map(Dispatcher.frame))
-        return .recovered(OpenedSession(session: session, outbox: outbox))
+            after: max(lastSeq, owed.last?.seq ?? lastSeq), first: [greeting.jsonText] + owed.map(Dispatcher.frame),
+            then: parked)
+        return .recovered(OpenedSession(session: session, outbox: outbox, turn: turn))
     }
 
     /// What the store keeps of a session token: its SHA-256, as hex.

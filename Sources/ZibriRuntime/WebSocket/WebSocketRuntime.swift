@@ -27,6 +27,7 @@ struct WebSocketRuntime: Sendable {
     let onDisconnect: WebSocketHandlers.DisconnectHandler?
     let nodeID: String
     let recovery: RecoverySettings
+    let turns: SessionTurns
     let validateResponses: Bool
     let metrics: ZibriMetrics
     let logger: Logger
@@ -86,7 +87,7 @@ struct WebSocketRuntime: Sendable {
         var readError: (any Error)?
         do {
             (reason, readError) = try await exchange(
-                inbound: inbound, outbound: outbound, channel: channel, outbox: outbox, context: context)
+                inbound: inbound, outbound: outbound, channel: channel, turn: opened.turn, context: context)
         } catch {
             logger.debug("connection \(connection.id) ended: \(error)")
             reason = outbox.closeRequest?.why ?? .error
