@@ -141,6 +141,14 @@ final class Outbox: @unchecked Sendable {
     }
     var isDrained: Bool { lock.withLock { state.drained } }
 
+    /// Whether the outbox takes no more frames (the connection closes, or its reading ended).
+    var isFinished: Bool {
+        lock.withLock {
+            if case .finished = state.phase { return true }
+            return false
+        }
+    }
+
     /// The close asked for, if any.
     var closeRequest: CloseRequest? { lock.withLock { state.closeRequest } }
 
