@@ -62,7 +62,11 @@ import ZibriTesting
                 }
                 group.addTask {
                     try await Task.sleep(for: .seconds(90))
-                    throw Stuck(description: await progress.describe(heard: heard.numbers))
+                    // Said at once: the group ends only once the others have, and a read that
+                    // waits on a socket may not end when cancelled.
+                    let stuck = Stuck(description: await progress.describe(heard: heard.numbers))
+                    step("\(stuck)")
+                    throw stuck
                 }
                 var sent: Sent?
                 for _ in 0..<2 {
