@@ -40,6 +40,8 @@ public final class ZibriClient: Sendable {
         public var sessionToken: String?
         /// The highest seq seen.
         public var lastSeq: Int = 0
+        /// The epoch of the server's log that `lastSeq` counts in.
+        public var epoch: String?
         public var connected = false
         /// How the last connection started: recovered, and how many messages were replayed.
         public var recovered = false
@@ -191,6 +193,7 @@ public final class ZibriClient: Sendable {
         if let session = status.sessionToken {
             query.append(URLQueryItem(name: "session", value: session))
             query.append(URLQueryItem(name: "lastSeq", value: String(status.lastSeq)))
+            if let epoch = status.epoch { query.append(URLQueryItem(name: "epoch", value: epoch)) }
         }
         components?.queryItems = query.isEmpty ? nil : query
         let target = components?.string ?? url
@@ -251,8 +254,10 @@ public final class ZibriClient: Sendable {
                 state.status.recovered = recovered
                 state.status.replayed = data?["replayed"]?.int ?? 0
                 state.status.recoveryFailure = data?["reason"]?.string
-                // A fresh session starts at the server's present; a recovered one goes on.
-                if !recovered { state.status.lastSeq = max(state.status.lastSeq, data?["lastSeq"]?.int ?? 0) }
+                state.status.epoch = data?["epoch"]?.string
+                // A fresh session starts at the server's present, even below the seq we saw (its
+                // log may be another one: `reason: "epoch"`); a recovered one goes on.
+                if !recovered { state.status.lastSeq = data?["lastSeq"]?.int ?? 0 }
             }
         case "ws:response"?:
             guard let ack = frame["ack"]?.int else {

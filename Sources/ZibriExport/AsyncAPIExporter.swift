@@ -102,13 +102,16 @@ public enum AsyncAPIExporter {
                 "properties": [
                     "event": ["const": "ws:connected"],
                     "data": [
-                        "type": "object", "required": ["connectionId", "sessionToken", "recovered", "lastSeq"],
+                        "type": "object",
+                        "required": ["connectionId", "sessionToken", "recovered", "lastSeq", "epoch"],
                         "properties": [
                             "connectionId": ["type": "string"], "sessionToken": ["type": "string"],
                             "recovered": ["type": "boolean"], "lastSeq": ["type": "integer"],
+                            "epoch": ["type": "string", "pattern": "^[0-9a-f]{16}$"],
                             "replayed": ["type": "integer"],
                             "reason": [
-                                "type": "string", "enum": ["expired", "unknown", "gap", "too_many", "disabled"],
+                                "type": "string",
+                                "enum": ["epoch", "expired", "unknown", "gap", "too_many", "disabled"],
                             ],
                         ],
                     ],

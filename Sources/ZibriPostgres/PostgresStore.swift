@@ -185,6 +185,9 @@ public final class PostgresStore: SharedStore, Sendable {
             ]
         ),
         (2, ["CREATE TABLE zibri_nodes (node_id TEXT PRIMARY KEY, beat_at DOUBLE PRECISION NOT NULL)"]),
+        // Drawn by the database: a value drawn here would be the same for every database this
+        // process migrates.
+        (3, ["INSERT INTO zibri_counters VALUES ('epoch', 1 + floor(random() * 4503599627370496)::bigint)"]),
     ]
 
     /// Applies the migrations this database lacks.
@@ -478,6 +481,10 @@ public final class PostgresStore: SharedStore, Sendable {
                     excluded_connection_id, at
                 FROM zibri_messages WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)
                 """, logger: logger))
+    }
+
+    public func logEpoch() async throws -> String {
+        LogEpoch.text(try await single("SELECT value FROM zibri_counters WHERE name = 'epoch'") ?? 0)
     }
 
     public func trimmedThrough() async throws -> Int {

@@ -75,6 +75,7 @@ extension ZibriApplication {
             let runnable = websocketService.opened.runnable
             let live = websocketService.live
             let health = websocketService.health
+            let service = websocketService
             // Listed first, so that it is the last to stop (services stop in reverse order).
             if let runnable { application.addServices(StoreService(store: runnable)) }
             application.addServices(
@@ -90,6 +91,7 @@ extension ZibriApplication {
                 try await runnable?.prepare()
                 // Sessions this node left connected when it last stopped (or crashed) have no socket.
                 try await store.closeSessions(ofNode: sockets.nodeID, at: Date())
+                service.note(epoch: try await store.logEpoch())
                 live.start(at: try await store.lastSeq())
                 health.storePrepared()
             }

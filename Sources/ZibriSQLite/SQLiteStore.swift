@@ -97,6 +97,9 @@ public final class SQLiteStore: ZibriStore, Sendable {
                     INSERT INTO counters VALUES ('last_seq', 0), ('trimmed_through', 0);
                     """)
         }
+        migrator.registerMigration("v2: the log's epoch") { db in
+            try db.execute(sql: "INSERT INTO counters VALUES ('epoch', ?)", arguments: [LogEpoch.random()])
+        }
         return migrator
     }
 
@@ -327,6 +330,12 @@ public final class SQLiteStore: ZibriStore, Sendable {
                 recipient: recipient, event: row["event"], data: try JSONParser().parse(Array(text.utf8)),
                 senderUserID: row["sender_user_id"], senderConnectionID: row["sender_connection_id"],
                 excludedConnectionID: row["excluded_connection_id"], at: Date(timeIntervalSince1970: row["at"])))
+    }
+
+    public func logEpoch() async throws -> String {
+        try await read { db in
+            LogEpoch.text(try Int.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'epoch'") ?? 0)
+        }
     }
 
     public func trimmedThrough() async throws -> Int {

@@ -13,6 +13,7 @@ public actor InMemoryStore: ZibriStore {
     private var log: [StoredMessage] = []
     private var nextSeq = 1
     private var trimmed = 0
+    private let epoch = LogEpoch.text(LogEpoch.random())
 
     public init() {}
 
@@ -140,6 +141,10 @@ public actor InMemoryStore: ZibriStore {
                 $0.joinedAfter < message.seq && ($0.leftAfter.map { message.seq <= $0 } ?? true)
             }
         }
+    }
+
+    public func logEpoch() -> String {
+        epoch
     }
 
     public func trimmedThrough() -> Int {

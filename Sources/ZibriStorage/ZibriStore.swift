@@ -54,6 +54,10 @@ public protocol ZibriStore: Sendable {
     func append(_ entries: [LogEntry]) async throws -> [StoredMessage]
     /// The newest seq given out (0 for an empty log).
     func lastSeq() async throws -> Int
+    /// The log's epoch: a random id given when the log was created, the same for as long as it
+    /// lives. A log started again (a new file, a wiped database) has another one, so a client's
+    /// seq from the old log is never taken for a place in the new one.
+    func logEpoch() async throws -> String
     /// What the session of `connectionID` (whose user is `userID`) was owed after `seq`, in seq
     /// order, at most `limit` messages.
     func messages(

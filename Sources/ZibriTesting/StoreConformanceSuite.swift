@@ -26,6 +26,16 @@ public struct StoreConformanceSuite: Sendable {
         try await aSessionIsOwedItsOwnUsersChannelsAndBroadcasts()
         try await channelMessagesAreOwedOnlyWhileAMember()
         try await trimmingDropsOldMessagesAndExpiredSessions()
+        try await eachLogHasItsOwnLastingEpoch()
+    }
+
+    func eachLogHasItsOwnLastingEpoch() async throws {
+        let store = try await makeStore()
+        let epoch = try await store.logEpoch()
+        #expect(epoch.count == 16 && epoch.allSatisfy(\.isHexDigit))
+        _ = try await store.append([LogEntry(recipient: .all, event: "e", data: 1, at: Date())])
+        #expect(try await store.logEpoch() == epoch)
+        #expect(try await makeStore().logEpoch() != epoch)
     }
 
     static func session(_ id: String, user: String? = nil, token: String? = nil) -> SessionRecord {

@@ -107,6 +107,36 @@ import ZibriSchema
         }
     }
 
+    /// The server's log went back (a restored store) under a client that saw a later seq: the
+    /// client is told `reason: "epoch"` and starts at the log's present, so the next message,
+    /// with a seq below the one it saw, still reaches it.
+    @Test func aFreshSessionStartsAtTheServersSeqEvenBelowTheOneSeen() async throws {
+        let app = try Self.application()
+        let service = app.websocketService
+        try await app.makeApplication().test(.live) { server in
+            let client = Self.client(port: try #require(server.port))
+            let running = Task { try await client.run() }
+            try await Self.waitFor { client.status.connected }
+            _ = try await client.request(event: "ws:join", body: ["channel": "room:1"])
+            try await service.send(event: "n", data: 1, toChannel: "room:1")
+            var events = client.events.makeAsyncIterator()
+            #expect(await events.next()?.data == 1)
+            #expect(client.status.epoch != nil)
+            // As if it had seen seq 1,000 of this log before the log went back.
+            client.box.withLock { $0.status.lastSeq = 1_000 }
+            let id = try #require(client.status.connectionID)
+            try await service.disconnect(id, code: 1012, reason: "restart")
+            try await Self.waitFor { client.status.connected && client.status.connectionID != id }
+            #expect(client.status.recoveryFailure == "epoch")
+            #expect(client.status.lastSeq < 1_000)
+            _ = try await client.request(event: "ws:join", body: ["channel": "room:1"])
+            try await service.send(event: "n", data: 2, toChannel: "room:1")
+            #expect(await events.next()?.data == 2)
+            await client.stop()
+            try await running.value
+        }
+    }
+
     @Test func backoffIsJitteredWithinItsBound() {
         let waits = (0..<200).map { _ in
             ZibriClient.backoff(attempt: 3, base: .milliseconds(100), max: .seconds(30))

@@ -43,6 +43,7 @@ extension ForwardingStore {
         await base.messages(owedTo: connectionID, userID: userID, after: seq, limit: limit)
     }
     func trimmedThrough() async throws -> Int { await base.trimmedThrough() }
+    func logEpoch() async throws -> String { await base.logEpoch() }
     func trim(messagesBefore: Date, sessionsBefore: Date) async throws {
         await base.trim(messagesBefore: messagesBefore, sessionsBefore: sessionsBefore)
     }

@@ -19,8 +19,10 @@ import ZibriTesting
 
     @Test func everythingSurvivesReopeningTheFile() async throws {
         let path = try Self.temporaryPath()
+        let epoch: String
         do {
             let store = try SQLiteStore(path: path)
+            epoch = try await store.logEpoch()
             try await store.openSession(SessionRecord(token: "t1", connectionID: "c1", userID: "u1", nodeID: "n1"))
             try await store.join(connectionID: "c1", channel: "room:1", afterSeq: 0)
             _ = try await store.append([LogEntry(recipient: .channel("room:1"), event: "hi", data: ["n": 1])])
@@ -28,6 +30,7 @@ import ZibriTesting
         }
         let reopened = try SQLiteStore(path: path)
         #expect(try await reopened.lastSeq() == 1)
+        #expect(try await reopened.logEpoch() == epoch)
         #expect(try await reopened.session(token: "t1")?.userID == "u1")
         #expect(try await reopened.channels(ofConnection: "c1") == ["room:1"])
         let owed = try await reopened.messages(owedTo: "c1", userID: "u1", after: 0, limit: 10)
@@ -66,6 +69,17 @@ import ZibriTesting
         release.signal()
         try await holder.value
         #expect(try await store.append([LogEntry(recipient: .all, event: "after", data: .null)]).map(\.seq) == [2])
+    }
+
+    /// A file emptied (truncated to 0 bytes) is a new log: another epoch.
+    @Test func anEmptiedFileStartsANewLog() async throws {
+        let path = try Self.temporaryPath()
+        let before = try await SQLiteStore(path: path).logEpoch()
+        FileManager.default.createFile(atPath: path, contents: Data())
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let after = try SQLiteStore(path: path)
+        #expect(try await after.logEpoch() != before)
+        #expect(try await after.lastSeq() == 0)
     }
 
     @Test func aFileThatIsNotADatabaseIsAClearError() throws {

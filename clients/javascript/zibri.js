@@ -60,6 +60,7 @@ export class ZibriClient {
     this.sessionToken = null;
     /** The newest `seq` received (or announced by the greeting). */
     this.lastSeq = 0;
+    this.epoch = null; // the epoch of the server's log that lastSeq counts in
     this.handlers = new Map(); // event → Set of handlers
     this.requestHandlers = new Map(); // event → handler answering the server's requests
     this.pending = new Map(); // ack → { resolve, reject, timer }
@@ -175,6 +176,7 @@ export class ZibriClient {
     if (this.sessionToken) {
       url.searchParams.set("session", this.sessionToken);
       url.searchParams.set("lastSeq", String(this.lastSeq));
+      if (this.epoch) url.searchParams.set("epoch", this.epoch);
     }
     this.setStatus({ state: this.attempt === 0 && !this.sessionToken ? "connecting" : "reconnecting" });
     const socket = new this.WebSocket(url.toString());
@@ -241,6 +243,7 @@ export class ZibriClient {
     this.attempt = 0;
     this.connectionId = data.connectionId;
     this.sessionToken = data.sessionToken;
+    this.epoch = data.epoch ?? null;
     // A fresh session starts at the server's newest seq; a recovered one keeps ours (the replay
     // follows the greeting).
     if (!recovered) this.lastSeq = data.lastSeq ?? 0;

@@ -114,6 +114,10 @@ struct GuardedStore: ZibriStore {
         try await guarded { try await base.messages(owedTo: connectionID, userID: userID, after: seq, limit: limit) }
     }
 
+    func logEpoch() async throws -> String {
+        try await guarded { try await base.logEpoch() }
+    }
+
     func trimmedThrough() async throws -> Int {
         try await guarded { try await base.trimmedThrough() }
     }

@@ -49,12 +49,12 @@ enum ServerFrame {
     /// The first frame of a connection: `replayed` when it recovered its session, `reason` when
     /// it asked to and could not.
     static func connected(
-        connectionId: String, sessionToken: String, recovered: Bool, lastSeq: Int, replayed: Int? = nil,
-        reason: String? = nil
+        connectionId: String, sessionToken: String, recovered: Bool, lastSeq: Int, epoch: String,
+        replayed: Int? = nil, reason: String? = nil
     ) -> JSONValue {
         var data: [String: JSONValue] = [
             "connectionId": .string(connectionId), "sessionToken": .string(sessionToken),
-            "recovered": .bool(recovered), "lastSeq": .integer(lastSeq),
+            "recovered": .bool(recovered), "lastSeq": .integer(lastSeq), "epoch": .string(epoch),
         ]
         if let replayed { data["replayed"] = .integer(replayed) }
         if let reason { data["reason"] = .string(reason) }

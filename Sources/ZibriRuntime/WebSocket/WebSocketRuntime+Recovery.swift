@@ -21,7 +21,8 @@ extension WebSocketRuntime {
         var reason: String?
         if let token = handshake.query["session"] ?? handshake.headers["zibri-session"] {
             let lastSeq = Int(handshake.query["lastSeq"] ?? handshake.headers["zibri-last-seq"] ?? "") ?? 0
-            switch try await recover(token: token, lastSeq: lastSeq, user: handshake.user) {
+            let epoch = handshake.query["epoch"] ?? handshake.headers["zibri-epoch"]
+            switch try await recover(token: token, lastSeq: lastSeq, epoch: epoch, user: handshake.user) {
             case .recovered(let opened):
                 metrics.recovery(result: "recovered")
                 return opened
@@ -41,20 +42,27 @@ extension WebSocketRuntime {
         outbox.send(
             ServerFrame.connected(
                 connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: lastSeq,
-                reason: reason
+                epoch: service.logEpoch, reason: reason
             ).jsonText)
         return OpenedSession(session: session, outbox: outbox, turn: turn)
     }
 
     enum Recovery {
         case recovered(OpenedSession)
-        /// `expired`, `unknown`, `gap`, `too_many` or `disabled`.
+        /// `epoch`, `expired`, `unknown`, `gap`, `too_many` or `disabled`.
         case failed(String)
     }
 
-    private func recover(token: String, lastSeq: Int, user: User?) async throws -> Recovery {
+    private func recover(token: String, lastSeq: Int, epoch claimed: String?, user: User?) async throws -> Recovery {
         guard recovery.enabled else { return .failed("disabled") }
         let store = service.store
+        // The client's seq is a place in a log: in another log (another epoch), or past this
+        // one's head (the store went back, restored from a backup), it is no place at all, and
+        // a replay from it would skip or repeat messages without anyone knowing.
+        let epoch = try await store.logEpoch()
+        service.note(epoch: epoch)
+        if let claimed, claimed != epoch { return .failed("epoch") }
+        if lastSeq > (try await store.lastSeq()) { return .failed("epoch") }
         // The store holds digests: a token is never compared as the client wrote it, and a
         // copy of the database does not hand out sessions.
         let digest = Self.digest(token)
@@ -95,7 +103,7 @@ extension WebSocketRuntime {
         let (turn, parked) = turns.begin(outbox)
         let greeting = ServerFrame.connected(
             connectionId: connection.id, sessionToken: token, recovered: true,
-            lastSeq: max(liveFrom, owed.last?.seq ?? 0), replayed: owed.count)
+            lastSeq: max(liveFrom, owed.last?.seq ?? 0), epoch: epoch, replayed: owed.count)
         outbox.release(
             after: max(lastSeq, owed.last?.seq ?? lastSeq), first: [greeting.jsonText] + owed.map(Dispatcher.frame),
             then: parked)

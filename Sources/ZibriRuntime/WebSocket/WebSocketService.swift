@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOWebSocket
+import Synchronization
 public import ZibriSchema
 import ZibriStorage
 
@@ -33,6 +34,8 @@ public final class WebSocketService: Sendable {
     let requestTimeoutMs: Int
     let metrics: ZibriMetrics
     let logger: Logger
+    /// The log's epoch as last read (at the start, then at each recovery).
+    private let knownEpoch = Mutex("")
 
     init(
         store: OpenedStore, nodeID: String, channelPatterns: [String], requestTimeoutMs: Int,
@@ -52,6 +55,23 @@ public final class WebSocketService: Sendable {
         self.patterns = ChannelPatterns(channelPatterns)
         self.requestTimeoutMs = requestTimeoutMs
         self.logger = logger
+    }
+
+    /// The log's epoch, as the greeting tells clients.
+    var logEpoch: String { knownEpoch.withLock { $0 } }
+
+    /// Keeps the epoch just read from the store; warns when it is not the one known before (the
+    /// store was replaced under the running server).
+    func note(epoch: String) {
+        let before = knownEpoch.withLock { known in
+            defer { known = epoch }
+            return known
+        }
+        if !before.isEmpty, before != epoch {
+            logger.warning(
+                "the store's log changed its epoch from \(before) to \(epoch): it was replaced, and sessions of the old log cannot be recovered"
+            )
+        }
     }
 
     private func publish(

@@ -57,8 +57,10 @@ import ZibriSchema
             ServerFrame.success(ack: .integer(7), data: nil).jsonText
                 == #"{"ack":7,"data":null,"event":"ws:response","ok":true,"status":200}"#)
         #expect(
-            ServerFrame.connected(connectionId: "c1", sessionToken: "t", recovered: false, lastSeq: 41).jsonText
-                == #"{"data":{"connectionId":"c1","lastSeq":41,"recovered":false,"sessionToken":"t"},"event":"ws:connected"}"#
+            ServerFrame.connected(
+                connectionId: "c1", sessionToken: "t", recovered: false, lastSeq: 41, epoch: "00000000000000ab"
+            ).jsonText
+                == #"{"data":{"connectionId":"c1","epoch":"00000000000000ab","lastSeq":41,"recovered":false,"sessionToken":"t"},"event":"ws:connected"}"#
         )
     }
 }
