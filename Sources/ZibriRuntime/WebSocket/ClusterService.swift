@@ -51,7 +51,8 @@ struct ClusterService: Service {
         case .volatile(let origin, let recipient, let excluded, let frame) where origin != nodeID:
             await live.deliverVolatile(frame, to: recipient, excluding: excluded)
         case .close(let origin, let connectionID, let code, let reason) where origin != nodeID:
-            live.outbox(connectionID)?.close(WebSocketErrorCode(codeNumber: code), reason: reason, why: "server-closed")
+            let why = code == Int(WebSocketService.resumedCloseCode) ? DisconnectReason.resumedCode : "server-closed"
+            live.outbox(connectionID)?.close(WebSocketErrorCode(codeNumber: code), reason: reason, why: why)
         case .join(let origin, let connectionID, let channel) where origin != nodeID:
             guard live.outbox(connectionID) != nil else { return }
             do {

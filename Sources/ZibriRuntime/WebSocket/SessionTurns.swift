@@ -110,6 +110,13 @@ final class SessionTurns: Sendable {
         next?.resume()
     }
 
+    /// Whether the session of `turn` was resumed on another node: its socket was closed for that,
+    /// and no newer socket of the session is here.
+    func resumedElsewhere(_ turn: Turn) -> Bool {
+        guard turn.outbox.closeRequest?.why.code == DisconnectReason.resumedCode else { return false }
+        return state.withLock { $0.entries[turn.connectionID]?.outbox === turn.outbox }
+    }
+
     /// Sessions known here: running, or holding answers. For the tests.
     var count: Int { state.withLock { $0.entries.count } }
 

@@ -117,6 +117,10 @@ extension WebSocketRuntime {
             }
         }
         for await frame in work {
+            // Resumed on another node: what is still queued is not handled, so that it does not
+            // run beside the resumed socket's messages there (the client's requests fail with
+            // connection-lost, and it may send them again there).
+            if turns.resumedElsewhere(turn) { continue }
             let outcome = await dispatch(frame, context: context)
             if let answer = Self.answerFrame(ack: frame.ack, outcome) { turns.answer(answer, in: turn) }
         }

@@ -82,10 +82,11 @@ extension WebSocketRuntime {
         // The session may still have a socket the server has not seen close, here or on another
         // node: this one replaces it.
         let takeover = "the session was resumed by another connection"
-        service.live.outbox(connection.id)?.close(.unknown(4409), reason: takeover, why: "server-closed")
+        let older = service.live.outbox(connection.id)
+        let code = WebSocketService.resumedCloseCode
         if let shared = service.shared {
             try await shared.announce(
-                .close(origin: nodeID, connectionID: connection.id, code: 4409, reason: takeover))
+                .close(origin: nodeID, connectionID: connection.id, code: Int(code), reason: takeover))
         }
         // Room for the greeting and the whole replay besides the usual queue.
         let outbox = Outbox(connection: connection, capacity: limits.outboundQueueSize + recovery.maxReplay + 1)
@@ -94,6 +95,7 @@ extension WebSocketRuntime {
         let owed = try await store.messages(
             owedTo: connection.id, userID: connection.userID, after: lastSeq, limit: recovery.maxReplay + 1)
         guard owed.count <= recovery.maxReplay else {
+            older?.close(.unknown(code), reason: takeover, why: DisconnectReason.resumedCode)
             service.live.remove(outbox)
             try await store.closeSession(connectionID: connection.id, epoch: session.epoch, at: Date(), keep: false)
             return .failed("too_many")
@@ -101,6 +103,9 @@ extension WebSocketRuntime {
         // Answers of the older socket that it could not write come after the replay, before
         // anything of this socket's own.
         let (turn, parked) = turns.begin(outbox)
+        // Closed once this socket has the session's turn: the older socket's handlers then go
+        // on, answering here, instead of stopping as for a session resumed on another node.
+        older?.close(.unknown(code), reason: takeover, why: DisconnectReason.resumedCode)
         let greeting = ServerFrame.connected(
             connectionId: connection.id, sessionToken: token, recovered: true,
             lastSeq: max(liveFrom, owed.last?.seq ?? 0), epoch: epoch, replayed: owed.count)

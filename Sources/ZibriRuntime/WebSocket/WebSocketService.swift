@@ -213,6 +213,8 @@ public final class WebSocketService: Sendable {
 
     /// The close code of a socket whose session was revoked (4000 + 401).
     static let revokedCloseCode: UInt16 = 4401
+    /// The close of a socket whose session was resumed by another connection.
+    static let resumedCloseCode: UInt16 = 4409
 
     /// Whether the connection is open here or, with several nodes, on any node.
     private func isConnected(_ connectionID: String) async throws -> Bool {

@@ -6,6 +6,7 @@ import NIOCore
 import Testing
 import Zibri
 import ZibriSchema
+import ZibriTesting
 
 @testable import ZibriRuntime
 
@@ -83,7 +84,10 @@ import ZibriSchema
         func add(_ number: Int) { seen.append(number) }
     }
 
-    static func application(journal: Journal, gate: AsyncStream<Void>) throws -> ZibriApplication {
+    /// `environment` may name another store (`ZIBRI_STORAGE_URL`) and the node (`ZIBRI_NODE_ID`).
+    static func application(
+        journal: Journal, gate: AsyncStream<Void>, environment: [String: String] = [:]
+    ) throws -> ZibriApplication {
         var logger = Logger(label: "turns-test")
         logger.logLevel = .critical
         let app = try ZibriApplication(
@@ -97,7 +101,7 @@ import ZibriSchema
                   limits: { messagesPerSecond: 10000 }
                   routes:
                     work: { handler: work }
-                """, logger: logger)
+                """, environment: environment, logger: logger)
         app.websocket.handle("work") { (body: JSONValue, _) -> JSONValue? in
             let number = body["n"]?.int ?? 0
             // The first message holds its socket's worker until the test lets it go.
@@ -106,6 +110,12 @@ import ZibriSchema
             return .integer(number)
         }
         return app
+    }
+
+    /// Waits until the server has seen the socket of `connectionID` drop (its outbox takes no
+    /// more frames) or let it go.
+    static func waitUntilDropped(_ service: WebSocketService, _ connectionID: String) async throws {
+        while service.live.outbox(connectionID)?.isFinished == false { try await Task.sleep(for: .milliseconds(5)) }
     }
 
     /// Sends messages 1 to 3 on a socket that then drops (no close frame) while message 1's
@@ -160,9 +170,7 @@ import ZibriSchema
             let session = try await Self.sendAndDrop(port: port)
             // Answers written before the server saw the socket drop are lost with the socket (as
             // on any TCP connection); those after it are kept.
-            while service.live.outbox(session.connectionID)?.isFinished == false {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            try await Self.waitUntilDropped(service, session.connectionID)
             openGate.finish()
             // The older socket's worker has ended once the server has closed its session.
             try await RecoveryTests.waitUntilGone(service, session.connectionID)
@@ -174,6 +182,43 @@ import ZibriSchema
                 try await socket.send(text: #"{"event": "work", "body": {"n": 4}, "ack": 4}"#)
                 let acks = try await Self.acks(&socket, count: 4)
                 #expect(acks == [1, 2, 3, 4])
+            }
+        }
+    }
+
+    /// Resumed on another node, which cannot wait for this node's handlers: the older socket's
+    /// queued messages are not handled here (its client was told connection-lost for them, and
+    /// may send them again), so only the one already in its handler runs beside the new socket's.
+    @Test func aSessionResumedOnAnotherNodeLeavesTheOlderSocketsQueueUnhandled() async throws {
+        guard let cluster = try await TemporaryPostgres.shared() else {
+            print(TemporaryPostgres.skipped)
+            return
+        }
+        let url = try await cluster.makeDatabase()
+        let journal = Journal()
+        let (gate, openGate) = AsyncStream.makeStream(of: Void.self)
+        let older = try Self.application(
+            journal: journal, gate: gate, environment: ["ZIBRI_STORAGE_URL": url, "ZIBRI_NODE_ID": "node-0"])
+        let olderService = older.websocketService
+        try await older.makeApplication().test(.live) { first in
+            let newer = try Self.application(
+                journal: journal, gate: gate, environment: ["ZIBRI_STORAGE_URL": url, "ZIBRI_NODE_ID": "node-1"])
+            try await newer.makeApplication().test(.live) { second in
+                let session = try await Self.sendAndDrop(port: try #require(first.port))
+                try await Self.waitUntilDropped(olderService, session.connectionID)
+                let path = "/ws?session=\(session.token)&lastSeq=0"
+                try await RawWebSocket.connect(port: try #require(second.port), path: path) { socket in
+                    let greeting = try await socket.receive()
+                    #expect(greeting["data"]?["recovered"] == true)
+                    try await socket.send(text: #"{"event": "work", "body": {"n": 4}, "ack": 4}"#)
+                    #expect(try await Self.acks(&socket, count: 1) == [4])
+                }
+                openGate.finish()
+                // The older node's worker has ended once it let the socket go.
+                while olderService.live.outbox(session.connectionID) != nil {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                #expect(await journal.seen == [4, 1])
             }
         }
     }
