@@ -59,7 +59,7 @@ struct InitCommand: ParsableCommand {
         let files: [(String, String)] = [
             ("Package.swift", Self.manifest(name: name, zibriPath: zibriPath)),
             ("Sources/\(name)/\(specFile)", specText),
-            ("Sources/\(name)/App.swift", Self.app(spec: compiled.resolved, specFile: specFile)),
+            ("Sources/\(name)/App.swift", Self.app(name: name, spec: compiled.resolved, specFile: specFile)),
             ("README.md", Self.readme(name: name, specFile: specFile)),
             (".gitignore", ".build/\n.swiftpm/\nPackage.resolved\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n"),
         ]
@@ -107,7 +107,7 @@ struct InitCommand: ParsableCommand {
 
     /// The executable: loads the spec, registers a stub for every handler and policy through the
     /// typed helpers the ZibriGenerator plugin generates, serves.
-    static func app(spec: ResolvedSpec, specFile: String) -> String {
+    static func app(name: String, spec: ResolvedSpec, specFile: String) -> String {
         // The generator says which names get a typed helper, and its Swift name; any other name
         // (one that routes of different types share) is registered by name, with the dynamic value.
         let helpers = SwiftGenerator.helperNames(of: spec)
@@ -173,7 +173,12 @@ struct InitCommand: ParsableCommand {
 
             @main
             struct App {
-                static func main() async throws {
+                static func main() async {
+                    // A wrong spec, setting or database file: one line saying what, exit status 1.
+                    await ZibriApplication.runProgram(\(literal(name))) { try await serve() }
+                }
+
+                static func serve() async throws {
                     let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                         .appendingPathComponent(\(literal(specFile)))
                     let app = try ZibriApplication(spec: spec.path)

@@ -16,7 +16,12 @@ struct ChatServer {
         Room(id: "lobby", title: "Lobby"), Room(id: "random", title: "Random"), Room(id: "help", title: "Help"),
     ]
 
-    static func main() async throws {
+    static func main() async {
+        // A wrong spec, setting or database file: one line saying what, and exit status 1.
+        await ZibriApplication.runProgram("chat") { try await serve() }
+    }
+
+    static func serve() async throws {
         var environment = ProcessInfo.processInfo.environment
         if environment["CHAT_JWT_SECRET"] == nil {
             environment["CHAT_JWT_SECRET"] = "zibri-chat-development-secret-not-for-production"
@@ -65,7 +70,9 @@ struct ChatServer {
         }
 
         app.onListening = { port in
-            print("Zibri chat: open http://127.0.0.1:\(port)/ in two browser windows")
+            // Written at once, not through print's buffer, for whoever reads the port from a pipe.
+            FileHandle.standardOutput.write(
+                Data("Zibri chat: open http://127.0.0.1:\(port)/ in two browser windows\n".utf8))
         }
         try await app.run()
     }

@@ -83,13 +83,8 @@ struct TodoServer {
     static let developmentSecret = "zibri-todo-development-secret-not-for-production"
 
     static func main() async {
-        do {
-            try await serve()
-        } catch {
-            // A wrong spec, storage or secret: say what, without a crash report.
-            FileHandle.standardError.write(Data("todo-api: \(error)\n".utf8))
-            exit(1)
-        }
+        // A wrong spec, storage or secret: one line saying what, and exit status 1.
+        await ZibriApplication.runProgram("todo-api") { try await serve() }
     }
 
     static func serve() async throws {
