@@ -116,8 +116,6 @@ struct RouteTableBuilder {
             connectPolicy: connectPolicy, joinPolicies: joinPolicies, onConnect: onConnect, onDisconnect: onDisconnect,
             nodeID: parts.nodeID,
             recovery: recovery,
-            turns: SessionTurns(
-                keepParked: recovery.enabled ? recovery.window : .zero, maxParked: settings.maxPendingMessages + 1),
             validateResponses: parts.validateResponses, metrics: metrics, logger: logger)
     }
 

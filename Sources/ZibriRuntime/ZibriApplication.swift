@@ -188,8 +188,14 @@ public final class ZibriApplication {
         websocketService = WebSocketService(
             store: opened, nodeID: nodeID, channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
             requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000,
-            storeTimeout: .milliseconds(spec.websocket?.storeTimeout.milliseconds ?? 5000), metrics: metrics,
-            logger: logger)
+            storeTimeout: .milliseconds(spec.websocket?.storeTimeout.milliseconds ?? 5000),
+            turns: SessionTurns(
+                keepParked: spec.websocket.map {
+                    $0.recoveryEnabled ? .milliseconds($0.recoveryWindow.milliseconds) : .zero
+                }
+                    ?? .zero,
+                maxParked: (spec.websocket?.maxPendingMessages ?? 0) + 1),
+            metrics: metrics, logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT, then closes WebSocket connections with 1012 (service

@@ -11,6 +11,9 @@ package enum ClusterNotice: Sendable, Hashable {
     /// The node that holds this connection adds it to a channel, or removes it.
     case join(origin: String, connectionID: String, channel: String)
     case leave(origin: String, connectionID: String, channel: String)
+    /// `origin` has done with the older socket of a session resumed elsewhere: its handlers have
+    /// ended, and `answers` are the frames it could not write, for the resumed socket.
+    case released(origin: String, connectionID: String, answers: [String])
     /// The listener (re)started; notices sent while it was down are lost.
     case listening
 
@@ -29,6 +32,7 @@ package enum ClusterNotice: Sendable, Hashable {
         var channel: String?
         var code: Int?
         var reason: String?
+        var answers: [String]?
     }
 
     /// The text sent between the nodes.
@@ -46,6 +50,8 @@ package enum ClusterNotice: Sendable, Hashable {
                 Wire(kind: "join", origin: origin, connectionID: connectionID, channel: channel)
             case .leave(let origin, let connectionID, let channel):
                 Wire(kind: "leave", origin: origin, connectionID: connectionID, channel: channel)
+            case .released(let origin, let connectionID, let answers):
+                Wire(kind: "released", origin: origin, connectionID: connectionID, answers: answers)
             case .listening: Wire(kind: "listening")
             }
         let encoder = JSONEncoder()
@@ -74,6 +80,9 @@ package enum ClusterNotice: Sendable, Hashable {
         case ("leave", let origin?):
             guard let connectionID = wire.connectionID, let channel = wire.channel else { return nil }
             self = .leave(origin: origin, connectionID: connectionID, channel: channel)
+        case ("released", let origin?):
+            guard let connectionID = wire.connectionID else { return nil }
+            self = .released(origin: origin, connectionID: connectionID, answers: wire.answers ?? [])
         case ("listening", _):
             self = .listening
         default:

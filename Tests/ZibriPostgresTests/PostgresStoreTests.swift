@@ -97,6 +97,10 @@ import ZibriTesting
                 let close = ClusterNotice.close(origin: "n1", connectionID: "c1", code: 4409, reason: "moved")
                 try await first.announce(close)
                 #expect(try await Self.next(&heard) == close)
+                let released = ClusterNotice.released(
+                    origin: "n1", connectionID: "c1", answers: [#"{"ack":1,"event":"ws:response"}"#])
+                try await first.announce(released)
+                #expect(try await Self.next(&heard) == released)
                 // A volatile message too large for NOTIFY is refused, saying why.
                 let huge = ClusterNotice.volatile(
                     origin: "n1", recipient: .all, excluding: nil, frame: String(repeating: "x", count: 9_000))

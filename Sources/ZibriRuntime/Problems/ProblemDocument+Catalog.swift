@@ -50,6 +50,12 @@ extension ProblemDocument {
         ProblemDocument(type: "about:blank", title: "Upgrade Required", status: 426, detail: detail)
     }
 
+    /// A message that was not handled because its session moved to another connection first:
+    /// sending it again there is safe.
+    static func notHandled(_ detail: String) -> ProblemDocument {
+        ProblemDocument(type: "urn:zibri:problem:not-handled", title: "Not Handled", status: 409, detail: detail)
+    }
+
     static func tooManyRequests(_ detail: String) -> ProblemDocument {
         ProblemDocument(type: "about:blank", title: "Too Many Requests", status: 429, detail: detail)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOWebSocket
 import ServiceLifecycle
 import ZibriStorage
@@ -51,8 +52,19 @@ struct ClusterService: Service {
         case .volatile(let origin, let recipient, let excluded, let frame) where origin != nodeID:
             await live.deliverVolatile(frame, to: recipient, excluding: excluded)
         case .close(let origin, let connectionID, let code, let reason) where origin != nodeID:
-            let why = code == Int(WebSocketService.resumedCloseCode) ? DisconnectReason.resumedCode : "server-closed"
-            live.outbox(connectionID)?.close(WebSocketErrorCode(codeNumber: code), reason: reason, why: why)
+            guard code == Int(WebSocketService.resumedCloseCode) else {
+                live.outbox(connectionID)?.close(
+                    WebSocketErrorCode(codeNumber: code), reason: reason, why: "server-closed")
+                return
+            }
+            if let outbox = live.outbox(connectionID) {
+                // Its worker releases the session once it has done (WebSocketRuntime.runHandlers).
+                outbox.close(WebSocketErrorCode(codeNumber: code), reason: reason, why: DisconnectReason.resumedCode)
+            } else {
+                await websocket.release(connectionID)
+            }
+        case .released(let origin, let connectionID, let answers) where origin != nodeID:
+            websocket.turns.released(connectionID, answers: answers.map { ByteBuffer(string: $0) })
         case .join(let origin, let connectionID, let channel) where origin != nodeID:
             guard live.outbox(connectionID) != nil else { return }
             do {
@@ -67,7 +79,7 @@ struct ClusterService: Service {
             } catch {
                 logger.error("connection \(connectionID) cannot leave \(channel) for node \(origin): \(error)")
             }
-        case .volatile, .close, .join, .leave:
+        case .volatile, .close, .join, .leave, .released:
             return  // This node's own: already done.
         }
     }

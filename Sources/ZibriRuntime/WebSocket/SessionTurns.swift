@@ -11,6 +11,9 @@ import Synchronization
 /// one is not there yet) is kept for the session, at most `maxParked` of them for `keepParked`,
 /// and goes out after the resumed socket's greeting and replay. So every message a client sent
 /// is answered once, on whichever socket the session has.
+///
+/// A session resumed from another node waits, at most `patience`, for that node to say it has
+/// released the older socket (`ClusterNotice.released`, with the answers it could not write).
 final class SessionTurns: Sendable {
     /// One socket's claim to run the session's handlers.
     struct Turn: Sendable {
@@ -27,6 +30,8 @@ final class SessionTurns: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var parked: [ByteBuffer] = []
         var parkedSince: ContinuousClock.Instant?
+        /// The turn standing for an older socket on another node, until it is released.
+        var remote: Int?
         var next = 0
     }
 
@@ -77,37 +82,104 @@ final class SessionTurns: Sendable {
         }
     }
 
+    /// The session's older socket is held by another node, which is about to be asked to let it
+    /// go: the session's next turn waits for its release. Called before asking, so that a quick
+    /// release is not missed.
+    func awaitRelease(_ connectionID: String) {
+        state.withLock { state in
+            var entry = state.entries[connectionID] ?? Entry()
+            guard entry.remote == nil else { return }
+            entry.next += 1
+            entry.remote = entry.next
+            entry.running.append(entry.next)
+            state.entries[connectionID] = entry
+        }
+    }
+
+    /// Like `waitForTurn`, but an older socket on another node is waited for at most `patience`:
+    /// a node that died, or missed the resumption, never releases it.
+    func waitForTurn(_ turn: Turn, patience: Duration) async {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.waitForTurn(turn)
+                return true
+            }
+            group.addTask { (try? await Task.sleep(for: patience)) == nil }
+            while let done = await group.next() {
+                if done { break }
+                released(turn.connectionID, answers: [])  // the wait for local ones goes on
+            }
+            group.cancelAll()
+        }
+    }
+
     /// An answer of `turn`'s worker: to the session's newest socket, or kept for the next one.
     func answer(_ frame: ByteBuffer, in turn: Turn) {
         let now = ContinuousClock.now
+        state.withLock { state in deliver(frame, to: turn.connectionID, &state, now: now) }
+    }
+
+    /// The other node that held the session's older socket has released it: its answers go to
+    /// the newest socket (or are kept), and the turn waiting for it may run.
+    func released(_ connectionID: String, answers: [ByteBuffer]) {
+        let now = ContinuousClock.now
+        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
+            for answer in answers { deliver(answer, to: connectionID, &state, now: now) }
+            guard let remote = state.entries[connectionID]?.remote else { return nil }
+            state.entries[connectionID]?.remote = nil
+            return finish(remote, of: connectionID, outbox: nil, &state)
+        }
+        next?.resume()
+    }
+
+    /// The answers kept for a session, taken (to hand them to the node that resumed it).
+    func takeParked(_ connectionID: String) -> [ByteBuffer] {
         state.withLock { state in
-            guard var entry = state.entries[turn.connectionID] else { return }
-            if let outbox = entry.outbox, outbox.send(frame) { return }
-            guard keepParked > .zero, entry.parked.count < maxParked else { return }
-            if entry.parkedSince == nil {
-                entry.parkedSince = now
-                state.parkedOrder.append((turn.connectionID, now))
-            }
-            entry.parked.append(frame)
-            state.entries[turn.connectionID] = entry
+            guard var entry = state.entries[connectionID] else { return [] }
+            let parked = entry.parked
+            entry.parked = []
+            entry.parkedSince = nil
+            state.entries[connectionID] = entry.running.isEmpty && entry.outbox == nil ? nil : entry
+            return parked
         }
     }
 
     /// `turn`'s worker has ended (or never started): the next socket's worker may run.
     func end(_ turn: Turn) {
-        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
-            guard var entry = state.entries[turn.connectionID] else { return nil }
-            entry.running.removeAll { $0 == turn.number }
-            if entry.outbox === turn.outbox { entry.outbox = nil }
-            let waiter = entry.running.first.flatMap { entry.waiters.removeValue(forKey: $0) }
-            if entry.running.isEmpty, entry.outbox == nil, entry.parked.isEmpty {
-                state.entries[turn.connectionID] = nil
-            } else {
-                state.entries[turn.connectionID] = entry
-            }
-            return waiter
+        let next = state.withLock { state in
+            finish(turn.number, of: turn.connectionID, outbox: turn.outbox, &state)
         }
         next?.resume()
+    }
+
+    private func deliver(
+        _ frame: ByteBuffer, to connectionID: String, _ state: inout State, now: ContinuousClock.Instant
+    ) {
+        guard var entry = state.entries[connectionID] else { return }
+        if let outbox = entry.outbox, outbox.send(frame) { return }
+        guard keepParked > .zero, entry.parked.count < maxParked else { return }
+        if entry.parkedSince == nil {
+            entry.parkedSince = now
+            state.parkedOrder.append((connectionID, now))
+        }
+        entry.parked.append(frame)
+        state.entries[connectionID] = entry
+    }
+
+    /// Ends turn `number`; returns the waiter whose turn it is now.
+    private func finish(
+        _ number: Int, of connectionID: String, outbox: Outbox?, _ state: inout State
+    ) -> CheckedContinuation<Void, Never>? {
+        guard var entry = state.entries[connectionID] else { return nil }
+        entry.running.removeAll { $0 == number }
+        if let outbox, entry.outbox === outbox { entry.outbox = nil }
+        let waiter = entry.running.first.flatMap { entry.waiters.removeValue(forKey: $0) }
+        if entry.running.isEmpty, entry.outbox == nil, entry.parked.isEmpty {
+            state.entries[connectionID] = nil
+        } else {
+            state.entries[connectionID] = entry
+        }
+        return waiter
     }
 
     /// Whether the session of `turn` was resumed on another node: its socket was closed for that,

@@ -107,7 +107,7 @@ extension WebSocketRuntime {
         _ work: AsyncStream<ClientFrame>, turn: SessionTurns.Turn, context: WebSocketContext
     ) async {
         defer { turns.end(turn) }
-        await turns.waitForTurn(turn)
+        await turns.waitForTurn(turn, patience: Self.releasePatience)
         let logger = context.logger
         if let onConnect {
             do {
@@ -117,14 +117,23 @@ extension WebSocketRuntime {
             }
         }
         for await frame in work {
-            // Resumed on another node: what is still queued is not handled, so that it does not
-            // run beside the resumed socket's messages there (the client's requests fail with
-            // connection-lost, and it may send them again there).
-            if turns.resumedElsewhere(turn) { continue }
+            // Resumed on another node: what is still queued is not handled, so that the resumed
+            // socket's messages do not wait long there nor run beside these; each is answered
+            // 409 (safe to send again) on the resumed socket, through the release below.
+            if turns.resumedElsewhere(turn) {
+                let refusal = ProblemDocument.notHandled("the session was resumed on another connection first")
+                if let answer = Self.answerFrame(ack: frame.ack, .failure(refusal)) { turns.answer(answer, in: turn) }
+                continue
+            }
             let outcome = await dispatch(frame, context: context)
             if let answer = Self.answerFrame(ack: frame.ack, outcome) { turns.answer(answer, in: turn) }
         }
+        if turns.resumedElsewhere(turn) { await service.release(turn.connectionID) }
     }
+
+    /// How long a session resumed from another node waits for that node to release the older
+    /// socket (its handler in progress to end) before its own messages run.
+    static let releasePatience: Duration = .seconds(5)
 
     /// Reads frames until the client closes (nil) or breaks a limit.
     private func read(

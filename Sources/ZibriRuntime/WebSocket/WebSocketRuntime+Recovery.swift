@@ -85,6 +85,8 @@ extension WebSocketRuntime {
         let older = service.live.outbox(connection.id)
         let code = WebSocketService.resumedCloseCode
         if let shared = service.shared {
+            // An older socket still held by another node: this one's messages wait for its release.
+            if existing.disconnectedAt == nil, existing.nodeID != nodeID { turns.awaitRelease(connection.id) }
             try await shared.announce(
                 .close(origin: nodeID, connectionID: connection.id, code: Int(code), reason: takeover))
         }
@@ -96,6 +98,7 @@ extension WebSocketRuntime {
             owedTo: connection.id, userID: connection.userID, after: lastSeq, limit: recovery.maxReplay + 1)
         guard owed.count <= recovery.maxReplay else {
             older?.close(.unknown(code), reason: takeover, why: DisconnectReason.resumedCode)
+            turns.released(connection.id, answers: [])
             service.live.remove(outbox)
             try await store.closeSession(connectionID: connection.id, epoch: session.epoch, at: Date(), keep: false)
             return .failed("too_many")

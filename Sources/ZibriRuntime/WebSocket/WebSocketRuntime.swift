@@ -27,10 +27,11 @@ struct WebSocketRuntime: Sendable {
     let onDisconnect: WebSocketHandlers.DisconnectHandler?
     let nodeID: String
     let recovery: RecoverySettings
-    let turns: SessionTurns
     let validateResponses: Bool
     let metrics: ZibriMetrics
     let logger: Logger
+
+    var turns: SessionTurns { service.turns }
 
     /// Serves one upgraded connection until it closes. Rethrows what stopped the reading (such
     /// as invalid UTF-8) so that HummingbirdWebSocket closes with the code it calls for (1007).
@@ -93,6 +94,11 @@ struct WebSocketRuntime: Sendable {
             reason = outbox.closeRequest?.why ?? .error
         }
         service.live.remove(outbox)
+        if reason.code == DisconnectReason.resumedCode, service.live.outbox(connection.id) == nil {
+            // Resumed on another node after this socket's handlers had ended: the release (and
+            // the answers kept) was not sent by them.
+            await service.release(connection.id)
+        }
         metrics.disconnect(reason: reason.code)
         do {
             try await service.store.closeSession(

@@ -27,6 +27,8 @@ public final class WebSocketService: Sendable {
     /// This server's name among the nodes that share the store.
     let nodeID: String
     let live: LiveConnections
+    /// Which socket of a session runs its handlers, and where their answers go.
+    let turns: SessionTurns
     let dispatcher: Dispatcher
     let pending = PendingRequests()
     let patterns: ChannelPatterns
@@ -39,8 +41,10 @@ public final class WebSocketService: Sendable {
 
     init(
         store: OpenedStore, nodeID: String, channelPatterns: [String], requestTimeoutMs: Int,
-        storeTimeout: Duration = .seconds(5), metrics: ZibriMetrics = ZibriMetrics(), logger: Logger
+        storeTimeout: Duration = .seconds(5), turns: SessionTurns = SessionTurns(keepParked: .zero, maxParked: 0),
+        metrics: ZibriMetrics = ZibriMetrics(), logger: Logger
     ) {
+        self.turns = turns
         self.opened = store
         let health = StoreHealthMonitor()
         self.health = health
@@ -55,6 +59,28 @@ public final class WebSocketService: Sendable {
         self.patterns = ChannelPatterns(channelPatterns)
         self.requestTimeoutMs = requestTimeoutMs
         self.logger = logger
+    }
+
+    /// Tells the node that resumed the session of `connectionID` that this one has done with its
+    /// older socket, with the answers kept for it (those that fit in a notice).
+    func release(_ connectionID: String) async {
+        guard let shared else { return }
+        var answers: [String] = []
+        var bytes = 200 + connectionID.utf8.count
+        for frame in turns.takeParked(connectionID) {
+            let answer = String(buffer: frame)
+            bytes += answer.utf8.count + 4
+            guard bytes <= ClusterNotice.maxPayloadBytes else {
+                logger.warning("answers for connection \(connectionID) do not fit the release notice: dropped")
+                break
+            }
+            answers.append(answer)
+        }
+        do {
+            try await shared.announce(.released(origin: nodeID, connectionID: connectionID, answers: answers))
+        } catch {
+            logger.warning("cannot tell the other nodes that connection \(connectionID) is released: \(error)")
+        }
     }
 
     /// The log's epoch, as the greeting tells clients.
