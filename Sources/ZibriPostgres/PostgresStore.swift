@@ -19,7 +19,7 @@ public import ZibriStorage
 public final class PostgresStore: SharedStore, Sendable {
     private let client: PostgresClient
     private let connectionConfiguration: PostgresConnection.Configuration
-    private let logger: Logger
+    let logger: Logger
     package let notices: AsyncStream<ClusterNotice>
     private let noticeSink: AsyncStream<ClusterNotice>.Continuation
     /// The NOTIFY channel.
@@ -124,7 +124,7 @@ public final class PostgresStore: SharedStore, Sendable {
     }
 
     @discardableResult
-    private func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+    func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         do {
             return try await client.query(query, logger: logger)
         } catch {
@@ -188,6 +188,15 @@ public final class PostgresStore: SharedStore, Sendable {
         // Drawn by the database: a value drawn here would be the same for every database this
         // process migrates.
         (3, ["INSERT INTO zibri_counters VALUES ('epoch', 1 + floor(random() * 4503599627370496)::bigint)"]),
+        (
+            4,
+            [
+                """
+                CREATE TABLE zibri_durable_memberships (
+                    user_id TEXT NOT NULL, channel TEXT NOT NULL, PRIMARY KEY (user_id, channel))
+                """
+            ]
+        ),
     ]
 
     /// Applies the migrations this database lacks.
@@ -323,56 +332,12 @@ public final class PostgresStore: SharedStore, Sendable {
         return nil
     }
 
-    private func strings(_ query: PostgresQuery) async throws -> [String] {
+    func strings(_ query: PostgresQuery) async throws -> [String] {
         var values: [String] = []
         for try await value in try await self.query(query, logger: logger).decode(String.self) {
             values.append(value)
         }
         return values
-    }
-
-    // MARK: Channels
-
-    public func join(connectionID: String, channel: String, afterSeq: Int) async throws {
-        let inserted = try await strings(
-            """
-            WITH session AS (SELECT connection_id FROM zibri_sessions WHERE connection_id = \(connectionID)),
-            added AS (
-                INSERT INTO zibri_memberships (connection_id, channel, joined_after)
-                SELECT connection_id, \(channel), \(afterSeq) FROM session
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM zibri_memberships
-                    WHERE connection_id = \(connectionID) AND channel = \(channel) AND left_after IS NULL)
-                ON CONFLICT DO NOTHING
-                RETURNING connection_id)
-            SELECT connection_id FROM session
-            """)
-        if inserted.isEmpty { throw StoreError.unknownConnection(connectionID) }
-    }
-
-    public func leave(connectionID: String, channel: String, afterSeq: Int) async throws {
-        try await query(
-            """
-            UPDATE zibri_memberships SET left_after = \(afterSeq)
-            WHERE connection_id = \(connectionID) AND channel = \(channel) AND left_after IS NULL
-            """, logger: logger)
-    }
-
-    public func channels(ofConnection id: String) async throws -> [String] {
-        try await strings(
-            """
-            SELECT channel FROM zibri_memberships WHERE connection_id = \(id) AND left_after IS NULL
-            ORDER BY channel COLLATE "C"
-            """)
-    }
-
-    public func members(ofChannel channel: String) async throws -> [String] {
-        try await strings(
-            """
-            SELECT m.connection_id FROM zibri_memberships m JOIN zibri_sessions s USING (connection_id)
-            WHERE m.channel = \(channel) AND m.left_after IS NULL AND s.disconnected_at IS NULL
-            ORDER BY m.connection_id COLLATE "C"
-            """)
     }
 
     // MARK: The message log

@@ -27,7 +27,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
     }
 
     /// A write transaction; GRDB's errors become `StoreError`s with a code.
-    private func write<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+    func write<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
         do {
             return try await pool.write(body)
         } catch {
@@ -35,7 +35,7 @@ public final class SQLiteStore: ZibriStore, Sendable {
         }
     }
 
-    private func read<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
+    func read<Value: Sendable>(_ body: @escaping @Sendable (Database) throws -> Value) async throws -> Value {
         do {
             return try await pool.read(body)
         } catch {
@@ -99,6 +99,16 @@ public final class SQLiteStore: ZibriStore, Sendable {
         }
         migrator.registerMigration("v2: the log's epoch") { db in
             try db.execute(sql: "INSERT INTO counters VALUES ('epoch', ?)", arguments: [LogEpoch.random()])
+        }
+        migrator.registerMigration("v3: durable memberships") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE durable_memberships (
+                        user_id TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        PRIMARY KEY (user_id, channel)
+                    );
+                    """)
         }
         return migrator
     }
@@ -201,57 +211,6 @@ public final class SQLiteStore: ZibriStore, Sendable {
     public func connectionCount() async throws -> Int {
         try await read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions WHERE disconnected_at IS NULL") ?? 0
-        }
-    }
-
-    // MARK: Channels
-
-    public func join(connectionID: String, channel: String, afterSeq: Int) async throws {
-        try await write { db in
-            guard
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM sessions WHERE connection_id = ?", arguments: [connectionID])
-                    != nil
-            else { throw StoreError.unknownConnection(connectionID) }
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO memberships (connection_id, channel, joined_after)
-                    SELECT ?, ?, ? WHERE NOT EXISTS (
-                        SELECT 1 FROM memberships WHERE connection_id = ? AND channel = ? AND left_after IS NULL)
-                    """,
-                arguments: [connectionID, channel, afterSeq, connectionID, channel])
-        }
-    }
-
-    public func leave(connectionID: String, channel: String, afterSeq: Int) async throws {
-        try await write { db in
-            try db.execute(
-                sql: """
-                    UPDATE memberships SET left_after = ?
-                    WHERE connection_id = ? AND channel = ? AND left_after IS NULL
-                    """,
-                arguments: [afterSeq, connectionID, channel])
-        }
-    }
-
-    public func channels(ofConnection id: String) async throws -> [String] {
-        try await read { db in
-            try String.fetchAll(
-                db,
-                sql: "SELECT channel FROM memberships WHERE connection_id = ? AND left_after IS NULL ORDER BY channel",
-                arguments: [id])
-        }
-    }
-
-    public func members(ofChannel channel: String) async throws -> [String] {
-        try await read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT m.connection_id FROM memberships m JOIN sessions s ON s.connection_id = m.connection_id
-                    WHERE m.channel = ? AND m.left_after IS NULL AND s.disconnected_at IS NULL
-                    ORDER BY m.connection_id
-                    """,
-                arguments: [channel])
         }
     }
 

@@ -10,6 +10,7 @@ public actor InMemoryStore: ZibriStore {
     private var sessions: [String: SessionRecord] = [:]  // by connection id
     private var tokens: [String: String] = [:]  // token → connection id
     private var memberships: [String: [String: [Membership]]] = [:]  // connection → channel → intervals
+    private var durable: [String: Set<String>] = [:]  // user → channels
     private var log: [StoredMessage] = []
     private var nextSeq = 1
     private var trimmed = 0
@@ -87,6 +88,11 @@ public actor InMemoryStore: ZibriStore {
         memberships[connectionID, default: [:]][channel] = intervals
     }
 
+    public func join(connectionID: String, channels: [String], afterSeq: Int) throws {
+        guard sessions[connectionID] != nil else { throw StoreError.unknownConnection(connectionID) }
+        for channel in channels { try join(connectionID: connectionID, channel: channel, afterSeq: afterSeq) }
+    }
+
     public func leave(connectionID: String, channel: String, afterSeq: Int) {
         guard var intervals = memberships[connectionID]?[channel], intervals.last?.leftAfter == nil,
             !intervals.isEmpty
@@ -105,6 +111,26 @@ public actor InMemoryStore: ZibriStore {
 
     public func members(ofChannel channel: String) -> [String] {
         connected.map(\.connectionID).filter { isMember($0, channel) }.sorted()
+    }
+
+    public func joinDurably(userID: String, channel: String, afterSeq: Int, nodeID: String) throws {
+        durable[userID, default: []].insert(channel)
+        for session in sessions.values
+        where session.userID == userID && (session.disconnectedAt != nil || session.nodeID == nodeID) {
+            try join(connectionID: session.connectionID, channel: channel, afterSeq: afterSeq)
+        }
+    }
+
+    public func leaveDurably(userID: String, channel: String, afterSeq: Int) {
+        durable[userID]?.remove(channel)
+        if durable[userID]?.isEmpty == true { durable.removeValue(forKey: userID) }
+        for session in sessions.values where session.userID == userID {
+            leave(connectionID: session.connectionID, channel: channel, afterSeq: afterSeq)
+        }
+    }
+
+    public func durableChannels(ofUser userID: String) -> [String] {
+        (durable[userID] ?? []).sorted()
     }
 
     public func append(_ entries: [LogEntry]) -> [StoredMessage] {

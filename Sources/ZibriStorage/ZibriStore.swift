@@ -11,6 +11,9 @@ public import Foundation
 ///   the session was owed and can restore them) but only connected sessions are a channel's
 ///   members. `join` and `leave` are idempotent; `join` of an unknown connection throws
 ///   `unknown-connection`.
+/// - A durable membership belongs to a user, not a session: it lasts until the user leaves. The
+///   store keeps the user's durable channels; the runtime joins each of the user's sessions to
+///   them (the sessions it has when the user joins, each new one when it connects).
 /// - A membership is an interval of the log: joined after seq `a`, left after seq `b`; a channel
 ///   message with seq `s` is owed to it when `a < s` and (still a member or `s <= b`).
 /// - `append` gives each entry the next seq of one strictly increasing sequence, in order.
@@ -43,10 +46,24 @@ public protocol ZibriStore: Sendable {
     /// `afterSeq`: the newest seq delivered when the join took effect.
     func join(connectionID: String, channel: String, afterSeq: Int) async throws
     func leave(connectionID: String, channel: String, afterSeq: Int) async throws
+    /// Joins the session to each of `channels` (as `join` does, one write for all).
+    func join(connectionID: String, channels: [String], afterSeq: Int) async throws
     /// The channels of a session (connected or not), sorted.
     func channels(ofConnection id: String) async throws -> [String]
     /// The connected members of a channel, sorted.
     func members(ofChannel channel: String) async throws -> [String]
+
+    // MARK: Durable memberships
+
+    /// Makes `userID` a member of `channel` for good, and joins every session of the user that
+    /// is not in it after `afterSeq`, but those connected on another node than `nodeID`: that
+    /// node joins them itself, at its own place in the log, when it hears of it. Idempotent.
+    func joinDurably(userID: String, channel: String, afterSeq: Int, nodeID: String) async throws
+    /// Ends the user's durable membership of `channel` and every one of the user's sessions'
+    /// memberships of it, after `afterSeq`. Idempotent.
+    func leaveDurably(userID: String, channel: String, afterSeq: Int) async throws
+    /// The user's durable channels, sorted.
+    func durableChannels(ofUser userID: String) async throws -> [String]
 
     // MARK: The message log
 

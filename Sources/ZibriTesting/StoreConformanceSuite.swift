@@ -27,6 +27,9 @@ public struct StoreConformanceSuite: Sendable {
         try await channelMessagesAreOwedOnlyWhileAMember()
         try await trimmingDropsOldMessagesAndExpiredSessions()
         try await eachLogHasItsOwnLastingEpoch()
+        try await aBatchJoinIsOneJoinPerChannel()
+        try await aDurableMembershipJoinsTheUsersSessions()
+        try await leavingDurablyEndsEverySessionsMembership()
     }
 
     func eachLogHasItsOwnLastingEpoch() async throws {

@@ -86,6 +86,24 @@ struct GuardedStore: ZibriStore {
         try await guarded { try await base.join(connectionID: connectionID, channel: channel, afterSeq: afterSeq) }
     }
 
+    func join(connectionID: String, channels: [String], afterSeq: Int) async throws {
+        try await guarded { try await base.join(connectionID: connectionID, channels: channels, afterSeq: afterSeq) }
+    }
+
+    func joinDurably(userID: String, channel: String, afterSeq: Int, nodeID: String) async throws {
+        try await guarded {
+            try await base.joinDurably(userID: userID, channel: channel, afterSeq: afterSeq, nodeID: nodeID)
+        }
+    }
+
+    func leaveDurably(userID: String, channel: String, afterSeq: Int) async throws {
+        try await guarded { try await base.leaveDurably(userID: userID, channel: channel, afterSeq: afterSeq) }
+    }
+
+    func durableChannels(ofUser userID: String) async throws -> [String] {
+        try await guarded { try await base.durableChannels(ofUser: userID) }
+    }
+
     func leave(connectionID: String, channel: String, afterSeq: Int) async throws {
         try await guarded { try await base.leave(connectionID: connectionID, channel: channel, afterSeq: afterSeq) }
     }
