@@ -57,5 +57,7 @@ public enum LintRules {
         ("reserved-event", "a route event with the reserved ws: prefix"),
         ("invalid-event", "an empty event name"),
         ("invalid-channel-pattern", "a channel pattern that does not parse"),
+        ("durable-without-auth", "a durable channel while WebSocket connections have no user (warning)"),
+        ("rejoin-without-policy", "'rejoin: check' on a channel without a join policy, or not durable (warning)"),
     ]
 }

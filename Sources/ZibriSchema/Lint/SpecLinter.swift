@@ -326,6 +326,7 @@ package struct SpecLinter {
                     at: websocket.path.location))
         }
         lintAuth(websocket.auth, nil)
+        lintChannels(websocket)
         for route in websocket.routes {
             if route.event.hasPrefix("ws:") {
                 report(
@@ -337,6 +338,34 @@ package struct SpecLinter {
                 report(.error("invalid-event", "an event name cannot be empty", at: route.location))
             }
             lintAuth(route.auth, route.roles)
+        }
+    }
+
+    private mutating func lintChannels(_ websocket: WebSocketSettings) {
+        let anonymous = (websocket.auth?.value ?? .none) == .none
+        for channel in websocket.channels {
+            if let durable = channel.durable, durable.value, anonymous {
+                report(
+                    .warning(
+                        "durable-without-auth",
+                        "'\(channel.pattern)' is durable, but WebSocket connections have no user: a durable membership belongs to a user, so every join stays with its session",
+                        at: durable.location, hint: "set websocket.connection.auth to optional or required"))
+            }
+            if let rejoin = channel.rejoin, rejoin.value == .check {
+                if channel.join == nil {
+                    report(
+                        .warning(
+                            "rejoin-without-policy",
+                            "'rejoin: check' asks the join policy again, but '\(channel.pattern)' has none: every membership is kept",
+                            at: rejoin.location, hint: "name a policy with join: POLICY"))
+                } else if !channel.isDurable {
+                    report(
+                        .warning(
+                            "rejoin-without-policy",
+                            "'rejoin: check' applies to durable memberships, and '\(channel.pattern)' is not durable",
+                            at: rejoin.location, hint: "add durable: true, or remove rejoin"))
+                }
+            }
         }
     }
 

@@ -4,6 +4,20 @@ public struct ChannelDefinition: Sendable {
     public var clientJoin = false
     public var join: Located<String>?
     public var description: String?
+    /// `durable: true`: an authenticated user's membership lasts until the user leaves, on
+    /// every connection of the user, rather than for one session.
+    public var durable: Located<Bool>?
+    /// `rejoin: check`: the join policy is asked again for each durable membership on connect.
+    public var rejoin: Located<Rejoin>?
+
+    public var isDurable: Bool { durable?.value ?? false }
+
+    public enum Rejoin: String, Sendable, Hashable, CaseIterable {
+        /// A membership, once let in, stays until the user leaves (the default).
+        case keep
+        /// The join policy decides again on each connect; a refusal ends the membership.
+        case check
+    }
 
     public enum Part: Hashable, Sendable {
         case literal(String)

@@ -458,13 +458,18 @@ struct SpecDecoder {
                             hint: "literal text with {name} parameters, e.g. 'room:{roomId}'"))
                 }
                 if let fields = self.fields(
-                    pair.value, "channel '\(pattern)'", allowed: ["clientJoin", "join", "description"])
+                    pair.value, "channel '\(pattern)'",
+                    allowed: ["clientJoin", "join", "description", "durable", "rejoin"])
                 {
                     if let value = fields["clientJoin"].flatMap({ bool($0, "'clientJoin'") }) {
                         channel.clientJoin = value
                     }
                     channel.join = fields["join"].flatMap { name($0, "policy") }
                     channel.description = fields["description"].flatMap { string($0, "'description'") }
+                    if let node = fields["durable"], let value = bool(node, "'durable'") {
+                        channel.durable = Located(value, at: node.location)
+                    }
+                    channel.rejoin = fields["rejoin"].flatMap { rejoin($0) }
                 }
                 return channel
             }
@@ -667,6 +672,18 @@ struct SpecDecoder {
             return nil
         }
         return Located(requirement, at: node.location)
+    }
+
+    mutating func rejoin(_ node: YAMLNode) -> Located<ChannelDefinition.Rejoin>? {
+        guard let text = string(node, "'rejoin'") else { return nil }
+        guard let rejoin = ChannelDefinition.Rejoin(rawValue: text) else {
+            report(
+                .error(
+                    "invalid-value", "'rejoin' must be keep or check, found '\(text)'", at: node.location,
+                    hint: Suggestions.hint(for: text, in: ChannelDefinition.Rejoin.allCases.map(\.rawValue))))
+            return nil
+        }
+        return Located(rejoin, at: node.location)
     }
 
     /// A handler or policy name: an identifier, so it reads as a Swift name.
