@@ -103,11 +103,20 @@ public enum AsyncAPIExporter {
                     "event": ["const": "ws:connected"],
                     "data": [
                         "type": "object",
-                        "required": ["connectionId", "sessionToken", "recovered", "lastSeq", "epoch"],
+                        "required": ["connectionId", "sessionToken", "recovered", "lastSeq", "epoch", "channels"],
                         "properties": [
                             "connectionId": ["type": "string"], "sessionToken": ["type": "string"],
                             "recovered": ["type": "boolean"], "lastSeq": ["type": "integer"],
                             "epoch": ["type": "string", "pattern": "^[0-9a-f]{16}$"],
+                            "channels": [
+                                "type": "array", "items": ["type": "string"],
+                                "description":
+                                    "The channels the connection is in: its session's and its user's durable ones.",
+                            ],
+                            "dropped": [
+                                "type": "array", "items": ["type": "string"],
+                                "description": "Durable channels whose join policy refused the user on this connect.",
+                            ],
                             "replayed": ["type": "integer"],
                             "reason": [
                                 "type": "string",
@@ -178,7 +187,10 @@ public enum AsyncAPIExporter {
                 "description": .string(
                     (definition.description.map { $0 + " " } ?? "")
                         + "Events sent to this channel carry \"channel\": \"\(definition.pattern)\" and reach its members"
-                        + (definition.clientJoin ? "; clients join with ws:join." : "; the server joins connections.")),
+                        + (definition.clientJoin ? "; clients join with ws:join." : "; the server joins connections.")
+                        + (definition.isDurable
+                            ? " Durable: a user's membership holds on every connection of the user until the user leaves."
+                            : "")),
                 "messages": ["event": ["$ref": "#/components/messages/event"]],
             ]
             if !parameters.isEmpty { channel["parameters"] = .object(parameters) }

@@ -113,6 +113,8 @@ struct RouteTableBuilder {
             allowedOrigins: settings.allowedOrigins,
             limits: WebSocketLimits(settings, closeTimeout: parts.closeTimeout),
             clientJoinPatterns: Set(settings.channels.filter(\.clientJoin).map(\.pattern)),
+            rejoinCheckPatterns: Set(
+                settings.channels.filter { $0.isDurable && $0.rejoin?.value == .check }.map(\.pattern)),
             connectPolicy: connectPolicy, joinPolicies: joinPolicies, onConnect: onConnect, onDisconnect: onDisconnect,
             nodeID: parts.nodeID,
             recovery: recovery,

@@ -187,6 +187,7 @@ public final class ZibriApplication {
         self.metrics = metrics
         websocketService = WebSocketService(
             store: opened, nodeID: nodeID, channelPatterns: spec.websocket?.channels.map(\.pattern) ?? [],
+            durablePatterns: Set(spec.websocket?.channels.filter(\.isDurable).map(\.pattern) ?? []),
             requestTimeoutMs: spec.websocket?.timeoutInMs ?? 5000,
             storeTimeout: .milliseconds(spec.websocket?.storeTimeout.milliseconds ?? 5000),
             turns: SessionTurns(

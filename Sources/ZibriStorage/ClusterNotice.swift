@@ -11,6 +11,10 @@ package enum ClusterNotice: Sendable, Hashable {
     /// The node that holds this connection adds it to a channel, or removes it.
     case join(origin: String, connectionID: String, channel: String)
     case leave(origin: String, connectionID: String, channel: String)
+    /// A user joined a durable channel, or left it: the nodes add the user's connections they
+    /// hold to it (and to the store, at their own place in the log), or remove them.
+    case joinUser(origin: String, userID: String, channel: String)
+    case leaveUser(origin: String, userID: String, channel: String)
     /// `origin` has done with the older socket of a session resumed elsewhere: its handlers have
     /// ended, and `answers` are the frames it could not write, for the resumed socket.
     case released(origin: String, connectionID: String, answers: [String])
@@ -33,6 +37,7 @@ package enum ClusterNotice: Sendable, Hashable {
         var code: Int?
         var reason: String?
         var answers: [String]?
+        var userID: String?
     }
 
     /// The text sent between the nodes.
@@ -50,6 +55,10 @@ package enum ClusterNotice: Sendable, Hashable {
                 Wire(kind: "join", origin: origin, connectionID: connectionID, channel: channel)
             case .leave(let origin, let connectionID, let channel):
                 Wire(kind: "leave", origin: origin, connectionID: connectionID, channel: channel)
+            case .joinUser(let origin, let userID, let channel):
+                Wire(kind: "joinUser", origin: origin, channel: channel, userID: userID)
+            case .leaveUser(let origin, let userID, let channel):
+                Wire(kind: "leaveUser", origin: origin, channel: channel, userID: userID)
             case .released(let origin, let connectionID, let answers):
                 Wire(kind: "released", origin: origin, connectionID: connectionID, answers: answers)
             case .listening: Wire(kind: "listening")
@@ -80,6 +89,12 @@ package enum ClusterNotice: Sendable, Hashable {
         case ("leave", let origin?):
             guard let connectionID = wire.connectionID, let channel = wire.channel else { return nil }
             self = .leave(origin: origin, connectionID: connectionID, channel: channel)
+        case ("joinUser", let origin?):
+            guard let userID = wire.userID, let channel = wire.channel else { return nil }
+            self = .joinUser(origin: origin, userID: userID, channel: channel)
+        case ("leaveUser", let origin?):
+            guard let userID = wire.userID, let channel = wire.channel else { return nil }
+            self = .leaveUser(origin: origin, userID: userID, channel: channel)
         case ("released", let origin?):
             guard let connectionID = wire.connectionID else { return nil }
             self = .released(origin: origin, connectionID: connectionID, answers: wire.answers ?? [])

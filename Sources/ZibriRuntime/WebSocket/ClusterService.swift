@@ -79,7 +79,16 @@ struct ClusterService: Service {
             } catch {
                 logger.error("connection \(connectionID) cannot leave \(channel) for node \(origin): \(error)")
             }
-        case .volatile, .close, .join, .leave, .released:
+        case .joinUser(let origin, let userID, let channel) where origin != nodeID:
+            do {
+                try await websocket.joinLive(user: userID, channel: channel)
+            } catch {
+                logger.error("user \(userID)'s connections cannot join \(channel) for node \(origin): \(error)")
+            }
+        case .leaveUser(let origin, let userID, let channel) where origin != nodeID:
+            // The store has ended the memberships already.
+            _ = live.leave(user: userID, channel: channel)
+        case .volatile, .close, .join, .leave, .joinUser, .leaveUser, .released:
             return  // This node's own: already done.
         }
     }

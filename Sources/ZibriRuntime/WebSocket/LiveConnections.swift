@@ -82,6 +82,43 @@ final class LiveConnections: @unchecked Sendable {
         }
     }
 
+    /// Adds a live connection to several channels at one place in the sequence; the newest seq
+    /// delivered before, or nil when the connection is not live here.
+    func join(_ id: String, channels: [String]) -> Int? {
+        lock.withLock {
+            guard let outbox = outboxes[id] else { return nil }
+            for channel in channels { byChannel[channel, default: [:]][id] = outbox }
+            channelsOf[id, default: []].formUnion(channels)
+            return delivered
+        }
+    }
+
+    /// Adds every live connection of a user to a channel; the newest seq delivered before, and
+    /// the connections that were not in it.
+    func join(user: String, channel: String) -> (after: Int, joined: [String]) {
+        lock.withLock {
+            var joined: [String] = []
+            for (id, outbox) in byUser[user] ?? [:] where channelsOf[id]?.contains(channel) != true {
+                byChannel[channel, default: [:]][id] = outbox
+                channelsOf[id, default: []].insert(channel)
+                joined.append(id)
+            }
+            return (delivered, joined.sorted())
+        }
+    }
+
+    /// Removes every live connection of a user from a channel; the newest seq delivered before.
+    func leave(user: String, channel: String) -> Int {
+        lock.withLock {
+            for id in (byUser[user] ?? [:]).keys {
+                byChannel[channel]?.removeValue(forKey: id)
+                channelsOf[id]?.remove(channel)
+            }
+            if byChannel[channel]?.isEmpty == true { byChannel.removeValue(forKey: channel) }
+            return delivered
+        }
+    }
+
     /// Removes a connection from a channel; the newest seq delivered before.
     func leave(_ id: String, channel: String) -> Int {
         lock.withLock {

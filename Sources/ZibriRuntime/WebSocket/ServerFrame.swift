@@ -46,16 +46,19 @@ enum ServerFrame {
         return .object(members)
     }
 
-    /// The first frame of a connection: `replayed` when it recovered its session, `reason` when
-    /// it asked to and could not.
+    /// The first frame of a connection: the channels it is in, those whose membership a
+    /// re-check ended (`dropped`), `replayed` when it recovered its session, `reason` when it
+    /// asked to and could not.
     static func connected(
         connectionId: String, sessionToken: String, recovered: Bool, lastSeq: Int, epoch: String,
-        replayed: Int? = nil, reason: String? = nil
+        channels: [String] = [], dropped: [String] = [], replayed: Int? = nil, reason: String? = nil
     ) -> JSONValue {
         var data: [String: JSONValue] = [
             "connectionId": .string(connectionId), "sessionToken": .string(sessionToken),
             "recovered": .bool(recovered), "lastSeq": .integer(lastSeq), "epoch": .string(epoch),
+            "channels": .array(channels.map(JSONValue.string)),
         ]
+        if !dropped.isEmpty { data["dropped"] = .array(dropped.map(JSONValue.string)) }
         if let replayed { data["replayed"] = .integer(replayed) }
         if let reason { data["reason"] = .string(reason) }
         return ["event": "ws:connected", "data": .object(data)]

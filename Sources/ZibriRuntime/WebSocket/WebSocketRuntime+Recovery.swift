@@ -36,14 +36,23 @@ extension WebSocketRuntime {
         let session = SessionRecord(
             token: Self.digest(token), connectionID: connection.id, userID: connection.userID, nodeID: nodeID)
         try await service.store.openSession(session)
+        let dropped = try await recheckDurableChannels(of: connection)
         let outbox = Outbox(connection: connection, capacity: limits.outboundQueueSize)
+        // Held until the greeting is queued: a message of a durable channel may come first.
+        outbox.hold()
         let lastSeq = service.live.register(outbox, channels: [])
+        let channels: [String]
+        do {
+            channels = try await joinDurableChannels(outbox, besides: [])
+        } catch {
+            service.live.remove(outbox)
+            throw error
+        }
         let turn = turns.begin(outbox).turn
-        outbox.send(
-            ServerFrame.connected(
-                connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: lastSeq,
-                epoch: service.logEpoch, reason: reason
-            ).jsonText)
+        let greeting = ServerFrame.connected(
+            connectionId: connection.id, sessionToken: token, recovered: false, lastSeq: lastSeq,
+            epoch: service.logEpoch, channels: channels, dropped: dropped, reason: reason)
+        outbox.release(after: lastSeq, first: [greeting.jsonText])
         return OpenedSession(session: session, outbox: outbox, turn: turn)
     }
 
@@ -90,12 +99,22 @@ extension WebSocketRuntime {
             try await shared.announce(
                 .close(origin: nodeID, connectionID: connection.id, code: Int(code), reason: takeover))
         }
+        let dropped = try await recheckDurableChannels(of: connection)
         // Room for the greeting and the whole replay besides the usual queue.
         let outbox = Outbox(connection: connection, capacity: limits.outboundQueueSize + recovery.maxReplay + 1)
         outbox.hold()
-        let liveFrom = service.live.register(outbox, channels: try await store.channels(ofConnection: connection.id))
-        let owed = try await store.messages(
-            owedTo: connection.id, userID: connection.userID, after: lastSeq, limit: recovery.maxReplay + 1)
+        let sessionChannels = try await store.channels(ofConnection: connection.id)
+        let liveFrom = service.live.register(outbox, channels: sessionChannels)
+        let channels: [String]
+        let owed: [StoredMessage]
+        do {
+            channels = try await joinDurableChannels(outbox, besides: sessionChannels)
+            owed = try await store.messages(
+                owedTo: connection.id, userID: connection.userID, after: lastSeq, limit: recovery.maxReplay + 1)
+        } catch {
+            service.live.remove(outbox)
+            throw error
+        }
         guard owed.count <= recovery.maxReplay else {
             older?.close(.unknown(code), reason: takeover, why: DisconnectReason.resumedCode)
             turns.released(connection.id, answers: [])
@@ -111,7 +130,8 @@ extension WebSocketRuntime {
         older?.close(.unknown(code), reason: takeover, why: DisconnectReason.resumedCode)
         let greeting = ServerFrame.connected(
             connectionId: connection.id, sessionToken: token, recovered: true,
-            lastSeq: max(liveFrom, owed.last?.seq ?? 0), epoch: epoch, replayed: owed.count)
+            lastSeq: max(liveFrom, owed.last?.seq ?? 0), epoch: epoch, channels: channels, dropped: dropped,
+            replayed: owed.count)
         outbox.release(
             after: max(lastSeq, owed.last?.seq ?? lastSeq), first: [greeting.jsonText] + owed.map(Dispatcher.frame),
             then: parked)

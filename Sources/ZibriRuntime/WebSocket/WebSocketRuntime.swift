@@ -20,6 +20,8 @@ struct WebSocketRuntime: Sendable {
     let limits: WebSocketLimits
     /// Channel patterns clients may join with `ws:join`.
     let clientJoinPatterns: Set<String>
+    /// Durable channel patterns whose join policy is asked again on each connect.
+    let rejoinCheckPatterns: Set<String>
     let connectPolicy: Policies.ConnectPolicy?
     /// Join policies by channel pattern.
     let joinPolicies: [String: Policies.JoinPolicy]

@@ -32,6 +32,8 @@ public final class WebSocketService: Sendable {
     let dispatcher: Dispatcher
     let pending = PendingRequests()
     let patterns: ChannelPatterns
+    /// The patterns whose memberships belong to the user (`durable: true`).
+    let durablePatterns: Set<String>
     /// `connection.timeoutInMs`: how long `request` waits by default.
     let requestTimeoutMs: Int
     let metrics: ZibriMetrics
@@ -40,7 +42,8 @@ public final class WebSocketService: Sendable {
     private let knownEpoch = Mutex("")
 
     init(
-        store: OpenedStore, nodeID: String, channelPatterns: [String], requestTimeoutMs: Int,
+        store: OpenedStore, nodeID: String, channelPatterns: [String], durablePatterns: Set<String> = [],
+        requestTimeoutMs: Int,
         storeTimeout: Duration = .seconds(5), turns: SessionTurns = SessionTurns(keepParked: .zero, maxParked: 0),
         metrics: ZibriMetrics = ZibriMetrics(), logger: Logger
     ) {
@@ -57,6 +60,7 @@ public final class WebSocketService: Sendable {
             store: guarded, shared: store.shared, live: live, metrics: metrics, logger: logger)
         self.metrics = metrics
         self.patterns = ChannelPatterns(channelPatterns)
+        self.durablePatterns = durablePatterns
         self.requestTimeoutMs = requestTimeoutMs
         self.logger = logger
     }
@@ -249,7 +253,7 @@ public final class WebSocketService: Sendable {
     }
 
     /// The node that holds the connection when it is another node than this one.
-    private func remoteNode(of connectionID: String) async throws -> String? {
+    func remoteNode(of connectionID: String) async throws -> String? {
         guard shared != nil, live.outbox(connectionID) == nil else { return nil }
         return try await store.connection(id: connectionID).map(\.nodeID).flatMap { $0 == nodeID ? nil : $0 }
     }
@@ -262,45 +266,5 @@ public final class WebSocketService: Sendable {
     /// Every connection of a user, sorted by id.
     public func connections(ofUser userID: String) async throws -> [WebSocketConnection] {
         try await store.connections(ofUser: userID).map { WebSocketConnection(id: $0.id, userID: $0.userID) }
-    }
-
-    /// Adds a connection to a channel; the name must match one of the spec's channel patterns.
-    /// A connection held by another node joins when that node hears of it (a moment later).
-    public func join(_ connectionID: String, channel: String) async throws {
-        guard patterns.match(channel) != nil else {
-            throw WebSocketError(
-                code: "unknown-channel", message: "'\(channel)' matches no channel pattern of the spec")
-        }
-        if let shared, try await remoteNode(of: connectionID) != nil {
-            try await shared.announce(.join(origin: nodeID, connectionID: connectionID, channel: channel))
-            return
-        }
-        let after = live.join(connectionID, channel: channel)
-        do {
-            let afterSeq = if let after { after } else { try await store.lastSeq() }
-            try await store.join(connectionID: connectionID, channel: channel, afterSeq: afterSeq)
-        } catch {
-            if after != nil { _ = live.leave(connectionID, channel: channel) }
-            throw error
-        }
-    }
-
-    public func leave(_ connectionID: String, channel: String) async throws {
-        if let shared, try await remoteNode(of: connectionID) != nil {
-            try await shared.announce(.leave(origin: nodeID, connectionID: connectionID, channel: channel))
-            return
-        }
-        try await store.leave(
-            connectionID: connectionID, channel: channel, afterSeq: live.leave(connectionID, channel: channel))
-    }
-
-    /// The channels of a connection, sorted.
-    public func channels(of connectionID: String) async throws -> [String] {
-        try await store.channels(ofConnection: connectionID)
-    }
-
-    /// The connection ids in a channel, sorted.
-    public func connections(in channel: String) async throws -> [String] {
-        try await store.members(ofChannel: channel)
     }
 }

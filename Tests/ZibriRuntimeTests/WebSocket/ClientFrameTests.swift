@@ -60,7 +60,14 @@ import ZibriSchema
             ServerFrame.connected(
                 connectionId: "c1", sessionToken: "t", recovered: false, lastSeq: 41, epoch: "00000000000000ab"
             ).jsonText
-                == #"{"data":{"connectionId":"c1","epoch":"00000000000000ab","lastSeq":41,"recovered":false,"sessionToken":"t"},"event":"ws:connected"}"#
+                == #"{"data":{"channels":[],"connectionId":"c1","epoch":"00000000000000ab","lastSeq":41,"recovered":false,"sessionToken":"t"},"event":"ws:connected"}"#
+        )
+        #expect(
+            ServerFrame.connected(
+                connectionId: "c1", sessionToken: "t", recovered: true, lastSeq: 41, epoch: "00000000000000ab",
+                channels: ["room:1", "room:2"], dropped: ["room:3"], replayed: 0
+            ).jsonText
+                == #"{"data":{"channels":["room:1","room:2"],"connectionId":"c1","dropped":["room:3"],"epoch":"00000000000000ab","lastSeq":41,"recovered":true,"replayed":0,"sessionToken":"t"},"event":"ws:connected"}"#
         )
     }
 }
