@@ -24,6 +24,7 @@ import ZibriTesting
           limits: { messagesPerSecond: 10000 }
           channels:
             "room:{roomId}": { clientJoin: true }
+            "team:{teamId}": { clientJoin: true, durable: true }
           routes:
             say: { handler: say }
         """

@@ -15,7 +15,8 @@ import ZibriTesting
     static func server(storage: String, environment: [String: String] = [:]) throws -> ServerProcess {
         try ServerProcess(
             ChildProcess.builtProduct("RecoveryServer", packageRoot: root),
-            environment: ["ZIBRI_STORAGE_URL": storage, "ZIBRI_PORT": "0"].merging(environment) { _, new in new },
+            environment: ["ZIBRI_STORAGE_URL": storage, "ZIBRI_PORT": "0", "RECOVERY_JWT_SECRET": HTTPFixture.secret]
+                .merging(environment) { _, new in new },
             port: { line in line.hasPrefix("listening ") ? Int(line.dropFirst("listening ".count)) : nil })
     }
 
@@ -57,6 +58,26 @@ import ZibriTesting
         let elapsed = ContinuousClock.now - start
         #expect(stopped, "the server did not stop within 10 s")
         #expect(elapsed < .seconds(5), "the server took \(elapsed) to stop")
+    }
+
+    @Test func aDurableMembershipOutlivesAKill() async throws {
+        let database = TestProcessFolder.url.appendingPathComponent("durable-\(UUID().uuidString).sqlite").path
+        let path = "/ws?access_token=\(try await HTTPFixture.token(user: "u1"))"
+        let first = try await offThePool { try Self.server(storage: "sqlite:\(database)") }
+        try await RawWebSocket.connect(port: first.port, path: path) { socket in
+            _ = try await socket.receive { $0["event"] == "ws:connected" }
+            try await DurableMembershipTests.ask(&socket, "ws:join", "team:1", ack: 1)
+            first.kill()
+        }
+        let second = try await offThePool { try Self.server(storage: "sqlite:\(database)") }
+        defer { second.kill() }
+        // A fresh connection (no session token) of the user, to the process started again.
+        try await RawWebSocket.connect(port: second.port, path: path) { socket in
+            let greeting = try await socket.receive { $0["event"] == "ws:connected" }
+            #expect(greeting["data"]?["channels"] == ["team:1"])
+            try await socket.send(text: #"{"event": "tell", "body": 5, "ack": 1}"#)
+            #expect(try await socket.receive { $0["event"] == "told" }["data"] == 5)
+        }
     }
 
     @Test func aClientRecoversEverythingItWasOwedAcrossAKill() async throws {
