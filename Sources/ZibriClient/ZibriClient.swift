@@ -48,6 +48,11 @@ public final class ZibriClient: Sendable {
         public var replayed = 0
         /// Why the last recovery failed, if it did.
         public var recoveryFailure: String?
+        /// The channels the connection is in since its greeting: its session's and its user's
+        /// durable ones.
+        public var channels: [String] = []
+        /// Durable channels a re-check of the join policy ended at the last connect.
+        public var dropped: [String] = []
     }
 
     public let url: String
@@ -255,6 +260,8 @@ public final class ZibriClient: Sendable {
                 state.status.replayed = data?["replayed"]?.int ?? 0
                 state.status.recoveryFailure = data?["reason"]?.string
                 state.status.epoch = data?["epoch"]?.string
+                state.status.channels = data?["channels"]?.array?.compactMap(\.string) ?? []
+                state.status.dropped = data?["dropped"]?.array?.compactMap(\.string) ?? []
                 // A fresh session starts at the server's present, even below the seq we saw (its
                 // log may be another one: `reason: "epoch"`); a recovered one goes on.
                 if !recovered { state.status.lastSeq = data?["lastSeq"]?.int ?? 0 }

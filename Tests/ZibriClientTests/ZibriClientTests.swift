@@ -107,6 +107,27 @@ import ZibriSchema
         }
     }
 
+    /// The greeting says which channels the connection is in; the status keeps them.
+    @Test func theStatusHasTheChannelsTheGreetingNames() async throws {
+        let app = try Self.application()
+        let service = app.websocketService
+        try await app.makeApplication().test(.live) { server in
+            let client = Self.client(port: try #require(server.port))
+            let running = Task { try await client.run() }
+            try await Self.waitFor { client.status.connected }
+            #expect(client.status.channels.isEmpty)
+            _ = try await client.request(event: "ws:join", body: ["channel": "room:2"])
+            _ = try await client.request(event: "ws:join", body: ["channel": "room:1"])
+            let id = try #require(client.status.connectionID)
+            try await service.disconnect(id, code: 1012, reason: "restart")
+            try await Self.waitFor { client.status.connected && client.status.recovered }
+            #expect(client.status.channels == ["room:1", "room:2"])
+            #expect(client.status.dropped.isEmpty)
+            await client.stop()
+            try await running.value
+        }
+    }
+
     /// The server's log went back (a restored store) under a client that saw a later seq: the
     /// client is told `reason: "epoch"` and starts at the log's present, so the next message,
     /// with a seq below the one it saw, still reaches it.

@@ -15,7 +15,9 @@
 // - recovers: it reconnects with its session token and the last `seq` it saw, so the server
 //   replays what it missed, in order; a frame whose `seq` it has seen is dropped;
 // - when the server cannot recover the session (`recovered: false`), joins again the channels
-//   it had joined, and says so in its status;
+//   it had joined that the greeting does not list (a durable channel's membership comes back by
+//   itself), and says so in its status (`channels`: where the connection is; `dropped`: what a
+//   re-check of the join policy ended, not joined again);
 // - `request()` sends with an `ack` and resolves with the answer's `data`, or rejects with a
 //   `ZibriError` (the server's problem document, or a timeout);
 // - answers the server's own requests (`onRequest`) with `ws:ack`.
@@ -253,9 +255,16 @@ export class ZibriClient {
       replayed: data.replayed ?? 0,
       reason: data.reason,
       connectionId: data.connectionId,
+      channels: data.channels ?? [],
+      dropped: data.dropped ?? [],
     });
+    // The server says which channels the connection is in (the session's, the user's durable
+    // ones) and which a re-check of the join policy ended: those are not joined again.
+    const inChannels = new Set(data.channels ?? []);
+    for (const channel of data.dropped ?? []) this.channels.delete(channel);
     if (!recovered && this.channels.size > 0) {
       for (const channel of this.channels) {
+        if (inChannels.has(channel)) continue;
         this.request("ws:join", { channel }).catch((error) => this.emit("error", error));
       }
     }

@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,6 +15,14 @@ const binary = process.env.CHAT_BINARY ?? ".build/debug/chat";
 let server;
 let url;
 let directory;
+const secret = "zibri-js-test-secret-of-at-least-32-bytes";
+
+/** An HS256 token for `user`, signed with the server's secret. */
+function token(user) {
+  const encode = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ sub: user, exp: Math.floor(Date.now() / 1000) + 600 })}`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+}
 
 function freePort() {
   return new Promise((resolve) => {
@@ -28,7 +37,12 @@ before(async () => {
   directory = mkdtempSync(join(tmpdir(), "zibri-js-"));
   const port = await freePort();
   server = spawn(binary, [], {
-    env: { ...process.env, ZIBRI_PORT: String(port), ZIBRI_STORAGE_URL: `sqlite:${join(directory, "chat.sqlite")}` },
+    env: {
+      ...process.env,
+      ZIBRI_PORT: String(port),
+      ZIBRI_STORAGE_URL: `sqlite:${join(directory, "chat.sqlite")}`,
+      CHAT_JWT_SECRET: secret,
+    },
     stdio: "ignore",
   });
   const deadline = Date.now() + 20000;
@@ -149,4 +163,20 @@ test("a client that loses its connection reconnects, recovers what it missed in 
   assert.equal((await after)[0].data.message, "five");
   speaker.close();
   listener.close();
+});
+
+test("a signed-in user's rooms are on every connection of the user: a second tab is in them at once", async () => {
+  const first = new ZibriClient(url, { token: token("ada") });
+  await first.connect();
+  await first.join("room:durable");
+  const second = new ZibriClient(url, { token: token("ada") });
+  const opened = nextStatus(second, (status) => status.state === "open");
+  await second.connect();
+  assert.deepEqual((await opened).channels, ["room:durable"]);
+  const heard = collect(second, "chat message", 1);
+  await first.request("chat message", { room: "durable", message: "to every tab" });
+  assert.equal((await heard)[0].data.message, "to every tab");
+  await first.leave("room:durable");
+  first.close();
+  second.close();
 });
