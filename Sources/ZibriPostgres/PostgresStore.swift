@@ -197,6 +197,26 @@ public final class PostgresStore: SharedStore, Sendable {
                 """
             ]
         ),
+        // Durable memberships as intervals of the log, read by every session of the user instead
+        // of copied into each. Those of 4 count from the head of the log: their sessions' own
+        // rows hold what came before.
+        (
+            5,
+            [
+                """
+                CREATE TABLE zibri_user_memberships (
+                    user_id TEXT NOT NULL, channel TEXT NOT NULL, joined_after BIGINT NOT NULL, left_after BIGINT,
+                    PRIMARY KEY (user_id, channel, joined_after))
+                """,
+                "CREATE INDEX zibri_user_memberships_by_channel ON zibri_user_memberships (channel) WHERE left_after IS NULL",
+                """
+                INSERT INTO zibri_user_memberships (user_id, channel, joined_after)
+                SELECT user_id, channel, (SELECT value FROM zibri_counters WHERE name = 'last_seq')
+                FROM zibri_durable_memberships
+                """,
+                "DROP TABLE zibri_durable_memberships",
+            ]
+        ),
     ]
 
     /// Applies the migrations this database lacks.
@@ -414,7 +434,11 @@ public final class PostgresStore: SharedStore, Sendable {
                 OR (m.recipient_kind = 'channel' AND EXISTS (
                     SELECT 1 FROM zibri_memberships ms
                     WHERE ms.connection_id = \(connectionID) AND ms.channel = m.recipient_id
-                      AND ms.joined_after < m.seq AND (ms.left_after IS NULL OR m.seq <= ms.left_after))))
+                      AND ms.joined_after < m.seq AND (ms.left_after IS NULL OR m.seq <= ms.left_after)))
+                OR (m.recipient_kind = 'channel' AND EXISTS (
+                    SELECT 1 FROM zibri_user_memberships um
+                    WHERE um.user_id = \(userID) AND um.channel = m.recipient_id
+                      AND um.joined_after < m.seq AND (um.left_after IS NULL OR m.seq <= um.left_after))))
             ORDER BY m.seq
             LIMIT \(limit)
             """, logger: logger)
@@ -469,6 +493,11 @@ public final class PostgresStore: SharedStore, Sendable {
                 """, logger: logger)
             try await connection.query(
                 "DELETE FROM zibri_sessions WHERE disconnected_at < \(sessionCutoff)", logger: logger)
+            try await connection.query(
+                """
+                DELETE FROM zibri_user_memberships
+                WHERE left_after <= (SELECT value FROM zibri_counters WHERE name = 'trimmed_through')
+                """, logger: logger)
         }
     }
 

@@ -110,6 +110,26 @@ public final class SQLiteStore: ZibriStore, Sendable {
                     );
                     """)
         }
+        // Durable memberships as intervals of the log, read by every session of the user instead
+        // of copied into each. Those of v3 count from the head of the log: their sessions' own
+        // rows hold what came before.
+        migrator.registerMigration("v4: durable memberships as intervals") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE user_memberships (
+                        user_id TEXT NOT NULL,
+                        channel TEXT NOT NULL,
+                        joined_after INTEGER NOT NULL,
+                        left_after INTEGER,
+                        PRIMARY KEY (user_id, channel, joined_after)
+                    );
+                    CREATE INDEX user_memberships_by_channel ON user_memberships(channel, left_after);
+                    INSERT INTO user_memberships (user_id, channel, joined_after)
+                        SELECT user_id, channel, (SELECT value FROM counters WHERE name = 'last_seq')
+                        FROM durable_memberships;
+                    DROP TABLE durable_memberships;
+                    """)
+        }
         return migrator
     }
 
@@ -267,7 +287,11 @@ public final class SQLiteStore: ZibriStore, Sendable {
                         OR (m.recipient_kind = 'channel' AND EXISTS (
                             SELECT 1 FROM memberships ms
                             WHERE ms.connection_id = :connection AND ms.channel = m.recipient_id
-                              AND ms.joined_after < m.seq AND (ms.left_after IS NULL OR m.seq <= ms.left_after))))
+                              AND ms.joined_after < m.seq AND (ms.left_after IS NULL OR m.seq <= ms.left_after)))
+                        OR (m.recipient_kind = 'channel' AND EXISTS (
+                            SELECT 1 FROM user_memberships um
+                            WHERE um.user_id = :user AND um.channel = m.recipient_id
+                              AND um.joined_after < m.seq AND (um.left_after IS NULL OR m.seq <= um.left_after))))
                     ORDER BY m.seq
                     LIMIT :limit
                     """,
@@ -316,6 +340,11 @@ public final class SQLiteStore: ZibriStore, Sendable {
             try db.execute(
                 sql: "DELETE FROM sessions WHERE disconnected_at < ?", arguments: [sessionsBefore.timeIntervalSince1970]
             )
+            try db.execute(
+                sql: """
+                    DELETE FROM user_memberships
+                    WHERE left_after <= (SELECT value FROM counters WHERE name = 'trimmed_through')
+                    """)
         }
     }
 }

@@ -2,15 +2,11 @@ public import Foundation
 
 /// The reference store: everything in this process's memory (`storage: memory`).
 public actor InMemoryStore: ZibriStore {
-    struct Membership {
-        var joinedAfter: Int
-        var leftAfter: Int?
-    }
 
     private var sessions: [String: SessionRecord] = [:]  // by connection id
     private var tokens: [String: String] = [:]  // token → connection id
-    private var memberships: [String: [String: [Membership]]] = [:]  // connection → channel → intervals
-    private var durable: [String: Set<String>] = [:]  // user → channels
+    private var memberships: [String: [String: Intervals]] = [:]  // connection → channel → intervals
+    private var durable: [String: [String: Intervals]] = [:]  // user → channel → intervals
     private var log: [StoredMessage] = []
     private var nextSeq = 1
     private var trimmed = 0
@@ -82,55 +78,41 @@ public actor InMemoryStore: ZibriStore {
 
     public func join(connectionID: String, channel: String, afterSeq: Int) throws {
         guard sessions[connectionID] != nil else { throw StoreError.unknownConnection(connectionID) }
-        var intervals = memberships[connectionID, default: [:]][channel, default: []]
-        guard intervals.last.map({ $0.leftAfter != nil }) ?? true else { return }
-        intervals.append(Membership(joinedAfter: afterSeq, leftAfter: nil))
-        memberships[connectionID, default: [:]][channel] = intervals
-    }
-
-    public func join(connectionID: String, channels: [String], afterSeq: Int) throws {
-        guard sessions[connectionID] != nil else { throw StoreError.unknownConnection(connectionID) }
-        for channel in channels { try join(connectionID: connectionID, channel: channel, afterSeq: afterSeq) }
+        memberships[connectionID, default: [:]][channel, default: Intervals()].join(after: afterSeq)
     }
 
     public func leave(connectionID: String, channel: String, afterSeq: Int) {
-        guard var intervals = memberships[connectionID]?[channel], intervals.last?.leftAfter == nil,
-            !intervals.isEmpty
-        else { return }
-        intervals[intervals.count - 1].leftAfter = afterSeq
-        memberships[connectionID]?[channel] = intervals
+        memberships[connectionID]?[channel]?.leave(after: afterSeq)
     }
 
     private func isMember(_ connectionID: String, _ channel: String) -> Bool {
-        memberships[connectionID]?[channel]?.last.map { $0.leftAfter == nil } ?? false
+        memberships[connectionID]?[channel]?.isOpen == true
+            || sessions[connectionID]?.userID.flatMap { durable[$0]?[channel]?.isOpen } == true
     }
 
     public func channels(ofConnection id: String) -> [String] {
-        (memberships[id] ?? [:]).keys.filter { isMember(id, $0) }.sorted()
+        let own = (memberships[id] ?? [:]).filter(\.value.isOpen).keys
+        let users = sessions[id]?.userID.map(durableChannels(ofUser:)) ?? []
+        return Set(own).union(users).sorted()
     }
 
     public func members(ofChannel channel: String) -> [String] {
         connected.map(\.connectionID).filter { isMember($0, channel) }.sorted()
     }
 
-    public func joinDurably(userID: String, channel: String, afterSeq: Int, nodeID: String) throws {
-        durable[userID, default: []].insert(channel)
-        for session in sessions.values
-        where session.userID == userID && (session.disconnectedAt != nil || session.nodeID == nodeID) {
-            try join(connectionID: session.connectionID, channel: channel, afterSeq: afterSeq)
-        }
+    public func joinDurably(userID: String, channel: String, afterSeq: Int) {
+        durable[userID, default: [:]][channel, default: Intervals()].join(after: afterSeq)
     }
 
     public func leaveDurably(userID: String, channel: String, afterSeq: Int) {
-        durable[userID]?.remove(channel)
-        if durable[userID]?.isEmpty == true { durable.removeValue(forKey: userID) }
+        durable[userID]?[channel]?.leave(after: afterSeq)
         for session in sessions.values where session.userID == userID {
             leave(connectionID: session.connectionID, channel: channel, afterSeq: afterSeq)
         }
     }
 
     public func durableChannels(ofUser userID: String) -> [String] {
-        (durable[userID] ?? []).sorted()
+        (durable[userID] ?? [:]).filter(\.value.isOpen).keys.sorted()
     }
 
     public func append(_ entries: [LogEntry]) -> [StoredMessage] {
@@ -163,9 +145,8 @@ public actor InMemoryStore: ZibriStore {
         case .connection(let id): return id == connectionID
         case .user(let id): return id == userID
         case .channel(let channel):
-            return (memberships[connectionID]?[channel] ?? []).contains {
-                $0.joinedAfter < message.seq && ($0.leftAfter.map { message.seq <= $0 } ?? true)
-            }
+            return memberships[connectionID]?[channel]?.holds(message.seq) == true
+                || userID.flatMap { durable[$0]?[channel]?.holds(message.seq) } == true
         }
     }
 
@@ -183,6 +164,11 @@ public actor InMemoryStore: ZibriStore {
         log.removeFirst(keep)
         for session in sessions.values {
             if let disconnected = session.disconnectedAt, disconnected < sessionsBefore { remove(session.connectionID) }
+        }
+        for (user, channels) in durable {
+            for (channel, intervals) in channels { durable[user]?[channel] = intervals.trimmed(through: trimmed) }
+            durable[user] = durable[user]?.filter { !$0.value.isEmpty }
+            if durable[user]?.isEmpty == true { durable.removeValue(forKey: user) }
         }
     }
 }

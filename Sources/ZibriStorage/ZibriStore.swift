@@ -11,11 +11,13 @@ public import Foundation
 ///   the session was owed and can restore them) but only connected sessions are a channel's
 ///   members. `join` and `leave` are idempotent; `join` of an unknown connection throws
 ///   `unknown-connection`.
-/// - A durable membership belongs to a user, not a session: it lasts until the user leaves. The
-///   store keeps the user's durable channels; the runtime joins each of the user's sessions to
-///   them (the sessions it has when the user joins, each new one when it connects).
+/// - A durable membership belongs to a user, not a session: it lasts until the user leaves, and
+///   every session of the user (those it has and every later one) is in the channel while it
+///   lasts, without a row of its own: a connect costs one read, whatever the number of channels.
 /// - A membership is an interval of the log: joined after seq `a`, left after seq `b`; a channel
-///   message with seq `s` is owed to it when `a < s` and (still a member or `s <= b`).
+///   message with seq `s` is owed to it when `a < s` and (still a member or `s <= b`). A session
+///   is owed a channel message when one of its intervals or one of its user's durable intervals
+///   holds the seq (the runtime asks only after the session's own place in the log).
 /// - `append` gives each entry the next seq of one strictly increasing sequence, in order.
 public protocol ZibriStore: Sendable {
     // MARK: Sessions and connections
@@ -46,21 +48,18 @@ public protocol ZibriStore: Sendable {
     /// `afterSeq`: the newest seq delivered when the join took effect.
     func join(connectionID: String, channel: String, afterSeq: Int) async throws
     func leave(connectionID: String, channel: String, afterSeq: Int) async throws
-    /// Joins the session to each of `channels` (as `join` does, one write for all).
-    func join(connectionID: String, channels: [String], afterSeq: Int) async throws
-    /// The channels of a session (connected or not), sorted.
+    /// The channels of a session (connected or not), its user's durable ones included, sorted.
     func channels(ofConnection id: String) async throws -> [String]
-    /// The connected members of a channel, sorted.
+    /// The connected members of a channel (by their own membership or their user's), sorted.
     func members(ofChannel channel: String) async throws -> [String]
 
     // MARK: Durable memberships
 
-    /// Makes `userID` a member of `channel` for good, and joins every session of the user that
-    /// is not in it after `afterSeq`, but those connected on another node than `nodeID`: that
-    /// node joins them itself, at its own place in the log, when it hears of it. Idempotent.
-    func joinDurably(userID: String, channel: String, afterSeq: Int, nodeID: String) async throws
+    /// Makes `userID` a member of `channel` for good after `afterSeq`, and with it every session
+    /// of the user. Idempotent: a member stays a member from where it was.
+    func joinDurably(userID: String, channel: String, afterSeq: Int) async throws
     /// Ends the user's durable membership of `channel` and every one of the user's sessions'
-    /// memberships of it, after `afterSeq`. Idempotent.
+    /// own memberships of it, after `afterSeq`. Idempotent.
     func leaveDurably(userID: String, channel: String, afterSeq: Int) async throws
     /// The user's durable channels, sorted.
     func durableChannels(ofUser userID: String) async throws -> [String]
@@ -84,7 +83,8 @@ public protocol ZibriStore: Sendable {
     /// The newest seq trimmed from the log (0 when nothing was): a client whose last seq is
     /// older may have missed a message that is gone.
     func trimmedThrough() async throws -> Int
-    /// Deletes messages logged before `messagesBefore` and sessions (with their memberships)
-    /// disconnected before `sessionsBefore`.
+    /// Deletes messages logged before `messagesBefore`, sessions (with their memberships)
+    /// disconnected before `sessionsBefore`, and the users' ended durable memberships that owe
+    /// no message left in the log.
     func trim(messagesBefore: Date, sessionsBefore: Date) async throws
 }

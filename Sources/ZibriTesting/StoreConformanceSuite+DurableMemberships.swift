@@ -3,26 +3,38 @@ import Testing
 import ZibriSchema
 import ZibriStorage
 
-/// What every store promises of batched joins and of the users' durable memberships.
+/// What every store promises of the users' durable memberships, and of joining again at the
+/// place one left.
 extension StoreConformanceSuite {
-    func aBatchJoinIsOneJoinPerChannel() async throws {
+    func aJoinAtThePlaceOfTheLeaveIsOneMembership() async throws {
         let store = try await makeStore()
-        try await store.openSession(Self.session("c1"))
-        try await store.join(connectionID: "c1", channel: "room:a", afterSeq: 0)
-        try await store.join(connectionID: "c1", channels: ["room:b", "room:a", "room:c"], afterSeq: 2)
-        try await store.join(connectionID: "c1", channels: [], afterSeq: 2)
-        #expect(try await store.channels(ofConnection: "c1") == ["room:a", "room:b", "room:c"])
+        try await store.openSession(Self.session("c1", user: "u1"))
         let room = LogEntry(recipient: .channel("room:a"), event: "a", data: .null)
-        let other = LogEntry(recipient: .channel("room:b"), event: "b", data: .null)
-        _ = try await store.append([room, other, room, other])  // 1 … 4
-        // room:a was joined at 0 (the second join left it be); room:b after 2.
-        #expect(try await store.messages(owedTo: "c1", userID: nil, after: 0, limit: 10).map(\.seq) == [1, 3, 4])
-        await #expect(throws: StoreError(code: "unknown-connection", message: "no connection 'ghost'")) {
-            try await store.join(connectionID: "ghost", channels: ["room:a"], afterSeq: 0)
+        try await store.join(connectionID: "c1", channel: "room:a", afterSeq: 0)
+        try await store.joinDurably(userID: "u2", channel: "room:a", afterSeq: 0)
+        _ = try await store.append([room])  // 1
+        try await store.leave(connectionID: "c1", channel: "room:a", afterSeq: 1)
+        try await store.leaveDurably(userID: "u2", channel: "room:a", afterSeq: 1)
+        // Joined again with no message between: a member, and owed everything since 0.
+        try await store.join(connectionID: "c1", channel: "room:a", afterSeq: 1)
+        try await store.joinDurably(userID: "u2", channel: "room:a", afterSeq: 1)
+        #expect(try await store.channels(ofConnection: "c1") == ["room:a"])
+        #expect(try await store.durableChannels(ofUser: "u2") == ["room:a"])
+        _ = try await store.append([room])  // 2
+        try await store.openSession(Self.session("c2", user: "u2"))
+        for id in ["c1", "c2"] {
+            let user = id == "c1" ? "u1" : "u2"
+            #expect(try await store.messages(owedTo: id, userID: user, after: 0, limit: 10).map(\.seq) == [1, 2])
         }
+        // A join after a message since the leave starts a new interval: the gap is not owed.
+        try await store.leave(connectionID: "c1", channel: "room:a", afterSeq: 2)
+        _ = try await store.append([room])  // 3
+        try await store.join(connectionID: "c1", channel: "room:a", afterSeq: 3)
+        _ = try await store.append([room])  // 4
+        #expect(try await store.messages(owedTo: "c1", userID: "u1", after: 0, limit: 10).map(\.seq) == [1, 2, 4])
     }
 
-    func aDurableMembershipJoinsTheUsersSessions() async throws {
+    func aDurableMembershipCountsEverySessionOfTheUser() async throws {
         let store = try await makeStore()
         try await store.openSession(Self.session("here", user: "u1"))
         try await store.openSession(Self.session("gone", user: "u1"))
@@ -32,23 +44,31 @@ extension StoreConformanceSuite {
         try await store.openSession(Self.session("other", user: "u2"))
         try await store.openSession(Self.session("anonymous"))
         _ = try await store.append([LogEntry(recipient: .channel("room:1"), event: "before", data: .null)])  // 1
-        try await store.joinDurably(userID: "u1", channel: "room:1", afterSeq: 1, nodeID: "n1")
-        try await store.joinDurably(userID: "u1", channel: "room:1", afterSeq: 5, nodeID: "n1")
-        try await store.joinDurably(userID: "u1", channel: "room:0", afterSeq: 1, nodeID: "n1")
+        try await store.joinDurably(userID: "u1", channel: "room:1", afterSeq: 1)
+        try await store.joinDurably(userID: "u1", channel: "room:1", afterSeq: 5)
+        try await store.joinDurably(userID: "u1", channel: "room:0", afterSeq: 1)
         #expect(try await store.durableChannels(ofUser: "u1") == ["room:0", "room:1"])
         #expect(try await store.durableChannels(ofUser: "u2").isEmpty)
-        // This node's sessions and the disconnected ones join; another node's joins its own.
-        #expect(try await store.channels(ofConnection: "here") == ["room:0", "room:1"])
-        #expect(try await store.channels(ofConnection: "gone") == ["room:0", "room:1"])
-        #expect(try await store.channels(ofConnection: "there").isEmpty)
+        // Every session of the user, on any node, connected or not; a later one too.
+        try await store.openSession(Self.session("later", user: "u1"))
+        for id in ["here", "gone", "there", "later"] {
+            #expect(try await store.channels(ofConnection: id) == ["room:0", "room:1"])
+        }
         #expect(try await store.channels(ofConnection: "other").isEmpty)
         #expect(try await store.channels(ofConnection: "anonymous").isEmpty)
+        // A session's own membership of the same channel is listed once.
+        try await store.join(connectionID: "here", channel: "room:1", afterSeq: 1)
+        #expect(try await store.channels(ofConnection: "here") == ["room:0", "room:1"])
+        #expect(try await store.members(ofChannel: "room:1") == ["here", "later", "there"])
         _ = try await store.append([LogEntry(recipient: .channel("room:1"), event: "after", data: .null)])  // 2
-        // Joined after 1 (the second join found it a member): owed 2, and 2 only.
-        #expect(try await store.messages(owedTo: "gone", userID: "u1", after: 0, limit: 10).map(\.seq) == [2])
+        // Joined after 1 (the second join found it a member): owed 2, and 2 only, once.
+        for id in ["here", "gone", "later"] {
+            #expect(try await store.messages(owedTo: id, userID: "u1", after: 0, limit: 10).map(\.seq) == [2])
+        }
         // A logout ends the sessions, not the user's memberships.
         _ = try await store.revokeSessions(ofUser: "u1")
         #expect(try await store.durableChannels(ofUser: "u1") == ["room:0", "room:1"])
+        #expect(try await store.members(ofChannel: "room:1").isEmpty)
     }
 
     func leavingDurablyEndsEverySessionsMembership() async throws {
@@ -56,9 +76,9 @@ extension StoreConformanceSuite {
         try await store.openSession(Self.session("c1", user: "u1"))
         try await store.openSession(SessionRecord(token: "token-c2", connectionID: "c2", userID: "u1", nodeID: "n2"))
         try await store.openSession(Self.session("c3", user: "u2"))
-        try await store.joinDurably(userID: "u1", channel: "room:1", afterSeq: 0, nodeID: "n1")
-        try await store.joinDurably(userID: "u2", channel: "room:1", afterSeq: 0, nodeID: "n1")
-        try await store.join(connectionID: "c2", channel: "room:1", afterSeq: 0)  // node n2 joined it
+        try await store.joinDurably(userID: "u1", channel: "room:1", afterSeq: 0)
+        try await store.joinDurably(userID: "u2", channel: "room:1", afterSeq: 0)
+        try await store.join(connectionID: "c2", channel: "room:1", afterSeq: 0)  // a session's own, too
         let room = LogEntry(recipient: .channel("room:1"), event: "room", data: .null)
         _ = try await store.append([room])  // 1
         try await store.leaveDurably(userID: "u1", channel: "room:1", afterSeq: 1)
@@ -73,5 +93,27 @@ extension StoreConformanceSuite {
             #expect(try await store.messages(owedTo: id, userID: "u1", after: 0, limit: 10).map(\.seq) == [1])
         }
         #expect(try await store.durableChannels(ofUser: "u2") == ["room:1"])
+    }
+
+    func trimmingForgetsEndedDurableMembershipsOnlyWhenNothingIsOwed() async throws {
+        let store = try await makeStore()
+        try await store.openSession(Self.session("c1", user: "u1"))
+        let old = Date(timeIntervalSince1970: 1_000)
+        let new = Date(timeIntervalSince1970: 3_000)
+        try await store.joinDurably(userID: "u1", channel: "room:old", afterSeq: 0)
+        try await store.joinDurably(userID: "u1", channel: "room:new", afterSeq: 0)
+        _ = try await store.append([
+            LogEntry(recipient: .channel("room:old"), event: "a", data: .null, at: old),  // 1
+            LogEntry(recipient: .channel("room:new"), event: "b", data: .null, at: new),  // 2
+        ])
+        try await store.leaveDurably(userID: "u1", channel: "room:old", afterSeq: 1)
+        try await store.leaveDurably(userID: "u1", channel: "room:new", afterSeq: 2)
+        try await store.trim(messagesBefore: Date(timeIntervalSince1970: 2_000), sessionsBefore: old)
+        // The membership that owed message 2 (still in the log) still owes it.
+        #expect(try await store.messages(owedTo: "c1", userID: "u1", after: 0, limit: 10).map(\.seq) == [2])
+        // One that ended through the trimmed seq may go; joining again starts afresh.
+        try await store.joinDurably(userID: "u1", channel: "room:old", afterSeq: 2)
+        _ = try await store.append([LogEntry(recipient: .channel("room:old"), event: "c", data: .null, at: new)])
+        #expect(try await store.messages(owedTo: "c1", userID: "u1", after: 0, limit: 10).map(\.seq) == [2, 3])
     }
 }

@@ -27,9 +27,10 @@ public struct StoreConformanceSuite: Sendable {
         try await channelMessagesAreOwedOnlyWhileAMember()
         try await trimmingDropsOldMessagesAndExpiredSessions()
         try await eachLogHasItsOwnLastingEpoch()
-        try await aBatchJoinIsOneJoinPerChannel()
-        try await aDurableMembershipJoinsTheUsersSessions()
+        try await aJoinAtThePlaceOfTheLeaveIsOneMembership()
+        try await aDurableMembershipCountsEverySessionOfTheUser()
         try await leavingDurablyEndsEverySessionsMembership()
+        try await trimmingForgetsEndedDurableMembershipsOnlyWhenNothingIsOwed()
     }
 
     func eachLogHasItsOwnLastingEpoch() async throws {

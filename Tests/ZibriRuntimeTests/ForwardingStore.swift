@@ -28,11 +28,8 @@ extension ForwardingStore {
     func join(connectionID: String, channel: String, afterSeq: Int) async throws {
         try await base.join(connectionID: connectionID, channel: channel, afterSeq: afterSeq)
     }
-    func join(connectionID: String, channels: [String], afterSeq: Int) async throws {
-        try await base.join(connectionID: connectionID, channels: channels, afterSeq: afterSeq)
-    }
-    func joinDurably(userID: String, channel: String, afterSeq: Int, nodeID: String) async throws {
-        try await base.joinDurably(userID: userID, channel: channel, afterSeq: afterSeq, nodeID: nodeID)
+    func joinDurably(userID: String, channel: String, afterSeq: Int) async throws {
+        await base.joinDurably(userID: userID, channel: channel, afterSeq: afterSeq)
     }
     func leaveDurably(userID: String, channel: String, afterSeq: Int) async throws {
         await base.leaveDurably(userID: userID, channel: channel, afterSeq: afterSeq)

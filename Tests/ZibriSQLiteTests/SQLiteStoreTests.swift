@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import Testing
-import ZibriSQLite
 import ZibriStorage
 import ZibriTesting
+
+@testable import ZibriSQLite
 
 @Suite struct SQLiteStoreTests {
     /// A fresh database file in a fresh directory.
@@ -86,5 +87,34 @@ import ZibriTesting
         let path = try Self.temporaryPath()
         try Data("not a database at all, just text".utf8).write(to: URL(fileURLWithPath: path))
         #expect(throws: (any Error).self) { try SQLiteStore(path: path) }
+    }
+
+    /// A file from before durable memberships were intervals (v3): the user stays a member, owed
+    /// what comes after the upgrade, and a session's own rows of before still count.
+    @Test func aVersion3FileKeepsItsDurableMemberships() async throws {
+        let path = try Self.temporaryPath()
+        do {
+            let pool = try DatabasePool(path: path)
+            try SQLiteStore.migrator.migrate(pool, upTo: "v3: durable memberships")
+            try await pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO sessions (connection_id, token, user_id, node_id, epoch, connected_at)
+                        VALUES ('c1', 't1', 'u1', 'n1', 1, 0);
+                        INSERT INTO memberships (connection_id, channel, joined_after) VALUES ('c1', 'room:1', 0);
+                        INSERT INTO durable_memberships (user_id, channel) VALUES ('u1', 'room:1');
+                        INSERT INTO messages (seq, recipient_kind, recipient_id, event, data, at)
+                        VALUES (1, 'channel', 'room:1', 'old', 'null', 0);
+                        UPDATE counters SET value = 1 WHERE name = 'last_seq';
+                        """)
+            }
+        }
+        let store = try SQLiteStore(path: path)
+        #expect(try await store.durableChannels(ofUser: "u1") == ["room:1"])
+        _ = try await store.append([LogEntry(recipient: .channel("room:1"), event: "new", data: .null)])  // 2
+        try await store.openSession(SessionRecord(token: "t2", connectionID: "c2", userID: "u1", nodeID: "n1"))
+        #expect(try await store.channels(ofConnection: "c2") == ["room:1"])
+        #expect(try await store.messages(owedTo: "c1", userID: "u1", after: 0, limit: 10).map(\.seq) == [1, 2])
+        #expect(try await store.messages(owedTo: "c2", userID: "u1", after: 0, limit: 10).map(\.seq) == [2])
     }
 }

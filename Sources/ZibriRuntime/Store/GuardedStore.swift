@@ -86,14 +86,8 @@ struct GuardedStore: ZibriStore {
         try await guarded { try await base.join(connectionID: connectionID, channel: channel, afterSeq: afterSeq) }
     }
 
-    func join(connectionID: String, channels: [String], afterSeq: Int) async throws {
-        try await guarded { try await base.join(connectionID: connectionID, channels: channels, afterSeq: afterSeq) }
-    }
-
-    func joinDurably(userID: String, channel: String, afterSeq: Int, nodeID: String) async throws {
-        try await guarded {
-            try await base.joinDurably(userID: userID, channel: channel, afterSeq: afterSeq, nodeID: nodeID)
-        }
+    func joinDurably(userID: String, channel: String, afterSeq: Int) async throws {
+        try await guarded { try await base.joinDurably(userID: userID, channel: channel, afterSeq: afterSeq) }
     }
 
     func leaveDurably(userID: String, channel: String, afterSeq: Int) async throws {

@@ -80,11 +80,8 @@ struct ClusterService: Service {
                 logger.error("connection \(connectionID) cannot leave \(channel) for node \(origin): \(error)")
             }
         case .joinUser(let origin, let userID, let channel) where origin != nodeID:
-            do {
-                try await websocket.joinLive(user: userID, channel: channel)
-            } catch {
-                logger.error("user \(userID)'s connections cannot join \(channel) for node \(origin): \(error)")
-            }
+            // The store has recorded the membership already.
+            websocket.joinLive(user: userID, channel: channel)
         case .leaveUser(let origin, let userID, let channel) where origin != nodeID:
             // The store has ended the memberships already.
             _ = live.leave(user: userID, channel: channel)

@@ -26,18 +26,17 @@ extension WebSocketRuntime {
         return dropped
     }
 
-    /// Joins a registered connection to the user's durable channels it is not in (`channels`);
-    /// returns every channel it is in, sorted. Read after the registration: a durable join by
-    /// another connection of the user either is in the store by then, or joins this one itself
-    /// (`WebSocketService.joinLive`).
+    /// Joins a registered connection here to the user's durable channels it is not in
+    /// (`channels`); returns every channel it is in, sorted. One read, no write: the store counts
+    /// every session of the user in the user's channels. Read after the registration: a durable
+    /// join by another connection of the user either is in the store by then, or joins this one
+    /// itself (`WebSocketService.joinLive`).
     func joinDurableChannels(_ outbox: Outbox, besides channels: [String]) async throws -> [String] {
         guard let user = outbox.connection.userID, !service.durablePatterns.isEmpty else { return channels }
         let current = Set(channels)
         let missing = try await service.store.durableChannels(ofUser: user).filter { !current.contains($0) }
         guard !missing.isEmpty else { return channels }
-        if let after = service.live.join(outbox.connection.id, channels: missing) {
-            try await service.store.join(connectionID: outbox.connection.id, channels: missing, afterSeq: after)
-        }
+        _ = service.live.join(outbox.connection.id, channels: missing)
         return current.union(missing).sorted()
     }
 }

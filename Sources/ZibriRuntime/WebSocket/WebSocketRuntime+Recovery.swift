@@ -36,16 +36,21 @@ extension WebSocketRuntime {
         let session = SessionRecord(
             token: Self.digest(token), connectionID: connection.id, userID: connection.userID, nodeID: nodeID)
         try await service.store.openSession(session)
-        let dropped = try await recheckDurableChannels(of: connection)
         let outbox = Outbox(connection: connection, capacity: limits.outboundQueueSize)
         // Held until the greeting is queued: a message of a durable channel may come first.
         outbox.hold()
-        let lastSeq = service.live.register(outbox, channels: [])
+        let dropped: [String]
+        let lastSeq: Int
         let channels: [String]
         do {
+            dropped = try await recheckDurableChannels(of: connection)
+            lastSeq = service.live.register(outbox, channels: [])
             channels = try await joinDurableChannels(outbox, besides: [])
         } catch {
+            // No socket will ever close this session: it goes now, not with the window.
             service.live.remove(outbox)
+            try? await service.store.closeSession(
+                connectionID: connection.id, epoch: session.epoch, at: Date(), keep: false)
             throw error
         }
         let turn = turns.begin(outbox).turn

@@ -74,21 +74,21 @@ extension WebSocketService {
     }
 
     /// The user's membership of `channel`, for good. The user's connections here join at one
-    /// place in the sequence; the store then records it and joins the user's other sessions
-    /// but those of other nodes, which join theirs when they hear of it. A connection that
+    /// place in the sequence; the store then records it for every session of the user, and the
+    /// other nodes join their connections of the user when they hear of it. A connection that
     /// registered meanwhile (it read the user's channels before the store had this one) is
     /// joined by the second pass.
     func join(user: String, channel: String) async throws {
         let (after, _) = live.join(user: user, channel: channel)
-        try await store.joinDurably(userID: user, channel: channel, afterSeq: after, nodeID: nodeID)
-        try await joinLive(user: user, channel: channel)
+        try await store.joinDurably(userID: user, channel: channel, afterSeq: after)
+        joinLive(user: user, channel: channel)
         try await shared?.announce(.joinUser(origin: nodeID, userID: user, channel: channel))
     }
 
-    /// Joins the user's connections here that are not in the channel yet, in the store too.
-    func joinLive(user: String, channel: String) async throws {
-        let (after, joined) = live.join(user: user, channel: channel)
-        for id in joined { try await store.join(connectionID: id, channel: channel, afterSeq: after) }
+    /// Joins the user's connections here that are not in the channel yet (the store's record of
+    /// the user's membership already counts them).
+    func joinLive(user: String, channel: String) {
+        _ = live.join(user: user, channel: channel)
     }
 
     /// Ends the user's membership of `channel` on every connection and session of the user.
